@@ -1,0 +1,175 @@
+package io.github.springipc.transport;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Encodes an {@link IpcMessage} into the envelope that pipe frames and queue records carry
+ * between Java peers, and decodes it back, validating every length against the bytes present.
+ *
+ * <pre>
+ * Envelope (all integers little-endian):
+ *  0               2
+ * +---------------+----------------------------------------------------------+
+ * | header count  | header 0 | header 1 | ... | payload (the remaining bytes) |
+ * |     u16       |                                                          |
+ * +---------------+----------------------------------------------------------+
+ *
+ * Header:
+ * +--------------+-------------------+----------------+---------------------+
+ * | key length   | key (UTF-8)       | value length   | value (UTF-8)       |
+ * |     u16      |                   |      u32       |                     |
+ * +--------------+-------------------+----------------+---------------------+
+ * </pre>
+ *
+ * A decoder never allocates more than the bytes it was given, so a garbage length can not make
+ * it exhaust memory. See {@code docs/wire-format.md}.
+ */
+public final class IpcMessageCodec {
+
+    /** Most headers one envelope may carry. */
+    public static final int MAX_HEADERS = 1024;
+
+    private IpcMessageCodec() {
+    }
+
+    /** Bytes {@link #encode} will produce for this message. */
+    public static int encodedLength(IpcMessage message) {
+        long length = 2;
+        for (Map.Entry<String, String> header : message.headers().entrySet()) {
+            length += 2 + utf8Length(header.getKey()) + 4 + utf8Length(header.getValue());
+        }
+        length += message.payload().length;
+        if (length > Integer.MAX_VALUE - 64) {
+            throw new IpcMessageTooLargeException("Message of " + length + " bytes is too large to encode");
+        }
+        return (int) length;
+    }
+
+    /** Encodes into a new array. */
+    public static byte[] encode(IpcMessage message) {
+        byte[] out = new byte[encodedLength(message)];
+        encode(message, ByteBuffer.wrap(out));
+        return out;
+    }
+
+    /**
+     * Encodes at the buffer's position, which advances by {@link #encodedLength}; the buffer's
+     * byte order is left as it was.
+     */
+    public static void encode(IpcMessage message, ByteBuffer target) {
+        if (message.headers().size() > MAX_HEADERS) {
+            throw new IllegalArgumentException("A message may carry at most " + MAX_HEADERS + " headers, not "
+                    + message.headers().size());
+        }
+        ByteBuffer out = target.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        out.putShort((short) message.headers().size());
+        for (Map.Entry<String, String> header : message.headers().entrySet()) {
+            byte[] key = header.getKey().getBytes(StandardCharsets.UTF_8);
+            if (key.length > 0xFFFF) {
+                throw new IllegalArgumentException("Header name longer than 65535 bytes: "
+                        + header.getKey().substring(0, 64) + "...");
+            }
+            byte[] value = header.getValue().getBytes(StandardCharsets.UTF_8);
+            out.putShort((short) key.length).put(key).putInt(value.length).put(value);
+        }
+        out.put(message.payload());
+        target.position(out.position());
+    }
+
+    /** Decodes a whole array. */
+    public static IpcMessage decode(byte[] bytes) {
+        return decode(ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * Decodes the bytes between the buffer's position and limit; the payload is copied out, so
+     * the buffer may be reused afterwards.
+     *
+     * @throws IpcCorruptDataException when a length points outside the bytes given
+     */
+    public static IpcMessage decode(ByteBuffer source) {
+        ByteBuffer in = source.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        int headerCount = readUnsignedShort(in, "header count");
+        if (headerCount > MAX_HEADERS) {
+            throw new IpcCorruptDataException("Envelope announces " + headerCount + " headers; at most "
+                    + MAX_HEADERS + " are allowed");
+        }
+        Map<String, String> headers = new LinkedHashMap<>(Math.max(4, headerCount * 2));
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        for (int i = 0; i < headerCount; i++) {
+            int keyLength = readUnsignedShort(in, "header name length");
+            String key = readString(in, keyLength, decoder, "header name");
+            if (in.remaining() < 4) {
+                throw truncated("header value length");
+            }
+            int valueLength = in.getInt();
+            if (valueLength < 0) {
+                throw new IpcCorruptDataException("Envelope header '" + key + "' has a negative length");
+            }
+            headers.put(key, readString(in, valueLength, decoder, "value of header '" + key + "'"));
+        }
+        byte[] payload = new byte[in.remaining()];
+        in.get(payload);
+        source.position(source.limit());
+        return IpcMessage.of(headers, payload);
+    }
+
+    private static int readUnsignedShort(ByteBuffer in, String what) {
+        if (in.remaining() < 2) {
+            throw truncated(what);
+        }
+        return Short.toUnsignedInt(in.getShort());
+    }
+
+    private static String readString(ByteBuffer in, int length, CharsetDecoder decoder, String what) {
+        if (in.remaining() < length) {
+            throw truncated(what);
+        }
+        ByteBuffer slice = in.slice();
+        slice.limit(length);
+        in.position(in.position() + length);
+        try {
+            return decoder.reset().decode(slice).toString();
+        }
+        catch (CharacterCodingException ex) {
+            throw new IpcCorruptDataException("Envelope " + what + " is not valid UTF-8", ex);
+        }
+    }
+
+    private static IpcCorruptDataException truncated(String what) {
+        return new IpcCorruptDataException("Envelope is truncated: it ends inside the " + what);
+    }
+
+    private static int utf8Length(String s) {
+        int length = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                length += 1;
+            }
+            else if (c < 0x800) {
+                length += 2;
+            }
+            else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                length += 4;
+                i++;
+            }
+            else if (Character.isSurrogate(c)) {
+                length += 1; // String.getBytes(UTF_8) replaces a lone surrogate with '?'
+            }
+            else {
+                length += 3;
+            }
+        }
+        return length;
+    }
+}
