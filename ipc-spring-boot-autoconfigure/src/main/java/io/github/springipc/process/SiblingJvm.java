@@ -166,6 +166,7 @@ public final class SiblingJvm implements AutoCloseable {
                     }
                 }
                 if (this.streamsOpen == 0) {
+                    awaitExitQuietly();
                     throw failure("exited" + exitDescription() + " before printing the expected line");
                 }
                 long remaining = deadline - System.nanoTime();
@@ -288,7 +289,9 @@ public final class SiblingJvm implements AutoCloseable {
      */
     public int stop(Duration grace) {
         if (this.process.isAlive()) {
-            this.process.destroy();
+            // through the handle: Process.destroy() also closes our end of the sibling's output,
+            // which would lose what its shutdown hooks print
+            this.process.toHandle().destroy();
             try {
                 if (!this.process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
                     return kill();
@@ -311,7 +314,7 @@ public final class SiblingJvm implements AutoCloseable {
      * @return its exit status (137 on Linux)
      */
     public int kill() {
-        this.process.destroyForcibly();
+        this.process.toHandle().destroyForcibly();
         try {
             this.process.waitFor();
         }
@@ -326,6 +329,15 @@ public final class SiblingJvm implements AutoCloseable {
     @Override
     public void close() {
         stop(Duration.ofSeconds(10));
+    }
+
+    private void awaitExitQuietly() {
+        try {
+            this.process.waitFor(5, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private String exitDescription() {
