@@ -1,0 +1,105 @@
+package io.github.springipc.transport;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+class IpcMessageCodecTests {
+
+    @Test
+    void roundTripsHeadersInOrderAndPayload() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("contentType", "application/json");
+        headers.put("ümlaut-€", "värde 🚀");
+        headers.put("empty", "");
+        IpcMessage message = IpcMessage.of(headers, "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+
+        byte[] encoded = IpcMessageCodec.encode(message);
+
+        assertThat(encoded).hasSize(IpcMessageCodec.encodedLength(message));
+        IpcMessage decoded = IpcMessageCodec.decode(encoded);
+        assertThat(decoded).isEqualTo(message);
+        assertThat(decoded.headers().keySet()).containsExactly("contentType", "ümlaut-€", "empty");
+    }
+
+    @Test
+    void encodedLengthCountsLoneSurrogatesAsGetBytesDoes() {
+        IpcMessage message = IpcMessage.of(Map.of("k", "a\uD800b"), new byte[0]);
+        assertThat(IpcMessageCodec.encode(message)).hasSize(IpcMessageCodec.encodedLength(message));
+    }
+
+    @Test
+    void messageWithoutHeadersIsTwoBytesPlusPayload() {
+        byte[] encoded = IpcMessageCodec.encode(IpcMessage.of(new byte[] { 7, 8, 9 }));
+        assertThat(encoded).containsExactly(0, 0, 7, 8, 9);
+    }
+
+    @Test
+    void layoutIsLittleEndianAsDocumented() {
+        byte[] encoded = IpcMessageCodec.encode(IpcMessage.of(Map.of("ab", "xyz"), new byte[] { 1 }));
+        ByteBuffer in = ByteBuffer.wrap(encoded).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(in.getShort()).isEqualTo((short) 1);
+        assertThat(in.getShort()).isEqualTo((short) 2);
+        assertThat((char) in.get()).isEqualTo('a');
+        assertThat((char) in.get()).isEqualTo('b');
+        assertThat(in.getInt()).isEqualTo(3);
+    }
+
+    @Test
+    void truncatedEnvelopeIsRejectedClearly() {
+        byte[] encoded = IpcMessageCodec.encode(IpcMessage.of(Map.of("name", "value"), new byte[0]));
+        byte[] truncated = java.util.Arrays.copyOf(encoded, encoded.length - 2);
+        assertThatExceptionOfType(IpcCorruptDataException.class)
+                .isThrownBy(() -> IpcMessageCodec.decode(truncated))
+                .withMessageContaining("truncated");
+    }
+
+    @Test
+    void hugeAnnouncedLengthsAllocateNothing() {
+        ByteBuffer garbage = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        garbage.putShort((short) 1).putShort((short) 1).put((byte) 'k').putInt(Integer.MAX_VALUE).flip();
+        assertThatExceptionOfType(IpcCorruptDataException.class)
+                .isThrownBy(() -> IpcMessageCodec.decode(garbage))
+                .withMessageContaining("value of header 'k'");
+    }
+
+    @Test
+    void tooManyHeadersAreRejected() {
+        ByteBuffer garbage = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
+        garbage.putShort((short) 0xFFFF).flip();
+        assertThatExceptionOfType(IpcCorruptDataException.class)
+                .isThrownBy(() -> IpcMessageCodec.decode(garbage))
+                .withMessageContaining("65535 headers");
+    }
+
+    @Test
+    void invalidUtf8InAHeaderIsRejected() {
+        byte[] bad = { 1, 0, 1, 0, (byte) 0xC3, 0, 0, 0, 0 };
+        assertThatExceptionOfType(IpcCorruptDataException.class)
+                .isThrownBy(() -> IpcMessageCodec.decode(bad))
+                .withMessageContaining("UTF-8");
+    }
+
+    @Test
+    void randomBytesNeverFailWithAnythingButCorruptData() {
+        Random random = new Random(42);
+        for (int i = 0; i < 20_000; i++) {
+            byte[] bytes = new byte[random.nextInt(64)];
+            random.nextBytes(bytes);
+            try {
+                IpcMessageCodec.decode(bytes);
+            }
+            catch (IpcCorruptDataException expected) {
+                // the only failure allowed
+            }
+        }
+    }
+}
