@@ -45,9 +45,11 @@ public final class BenchmarkHarness {
             runs = 1;
         }
         Map<String, List<CaseResult>> results = run(BenchmarkCases.all(), new BenchmarkCase.Settings(quick), runs, only);
+        List<MicroBenchmarks.Row> micro = only.isEmpty() || only.startsWith("jmh") ? MicroBenchmarks.run(quick, ".*")
+                : List.of();
         if (report != null && !quick) {
             new BenchmarkReport(results, BenchmarkCases.all(), BenchmarkCases.targets(), runs, String.join(" ", args))
-                    .write(report);
+                    .write(report, micro);
             System.out.println("Report written to " + report.toAbsolutePath());
         }
     }

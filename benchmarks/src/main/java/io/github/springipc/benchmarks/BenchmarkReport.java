@@ -32,7 +32,7 @@ final class BenchmarkReport {
         this.arguments = arguments;
     }
 
-    void write(Path report) throws IOException {
+    void write(Path report, List<MicroBenchmarks.Row> micro) throws IOException {
         Path pictures = report.resolveSibling("benchmarks");
         Files.createDirectories(pictures);
         Map<String, Map<String, Double>> medians = medians();
@@ -80,6 +80,9 @@ final class BenchmarkReport {
             });
             this.results.get(id).get(0).distributions().forEach((name, nanos) -> series.add(new SvgChart.Series(id, nanos)));
         });
+        if (!micro.isEmpty()) {
+            md.append("\n## Microbenchmarks (JMH, `-prof gc`)\n\n").append(MicroBenchmarks.table(micro));
+        }
         md.append("\n## Pictures\n\n");
         if (!bars.isEmpty()) {
             Files.writeString(pictures.resolve("throughput.svg"), SvgChart.bars("Throughput (median)", "", bars));

@@ -71,16 +71,51 @@ public final class IpcMessageCodec {
         ByteBuffer out = target.duplicate().order(ByteOrder.LITTLE_ENDIAN);
         out.putShort((short) message.headers().size());
         for (Map.Entry<String, String> header : message.headers().entrySet()) {
-            byte[] key = header.getKey().getBytes(StandardCharsets.UTF_8);
-            if (key.length > 0xFFFF) {
-                throw new IllegalArgumentException("Header name longer than 65535 bytes: "
-                        + header.getKey().substring(0, 64) + "...");
+            String key = header.getKey();
+            if (isAscii(key)) {
+                if (key.length() > 0xFFFF) {
+                    throw new IllegalArgumentException("Header name longer than 65535 bytes: "
+                            + key.substring(0, 64) + "...");
+                }
+                out.putShort((short) key.length());
+                putAscii(out, key);
             }
-            byte[] value = header.getValue().getBytes(StandardCharsets.UTF_8);
-            out.putShort((short) key.length).put(key).putInt(value.length).put(value);
+            else {
+                byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+                if (bytes.length > 0xFFFF) {
+                    throw new IllegalArgumentException("Header name longer than 65535 bytes: "
+                            + key.substring(0, 64) + "...");
+                }
+                out.putShort((short) bytes.length).put(bytes);
+            }
+            String value = header.getValue();
+            if (isAscii(value)) {
+                out.putInt(value.length());
+                putAscii(out, value);
+            }
+            else {
+                byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+                out.putInt(bytes.length).put(bytes);
+            }
         }
         out.put(message.payload());
         target.position(out.position());
+    }
+
+    // Headers are nearly always ASCII: writing their chars directly allocates nothing.
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void putAscii(ByteBuffer out, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            out.put((byte) s.charAt(i));
+        }
     }
 
     /** Decodes a whole array. */
@@ -102,9 +137,7 @@ public final class IpcMessageCodec {
                     + MAX_HEADERS + " are allowed");
         }
         Map<String, String> headers = new LinkedHashMap<>(Math.max(4, headerCount * 2));
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder[] decoder = new CharsetDecoder[1]; // made only for non-ASCII text
         for (int i = 0; i < headerCount; i++) {
             int keyLength = readUnsignedShort(in, "header name length");
             String key = readString(in, keyLength, decoder, "header name");
@@ -130,19 +163,42 @@ public final class IpcMessageCodec {
         return Short.toUnsignedInt(in.getShort());
     }
 
-    private static String readString(ByteBuffer in, int length, CharsetDecoder decoder, String what) {
+    private static String readString(ByteBuffer in, int length, CharsetDecoder[] decoder, String what) {
         if (in.remaining() < length) {
             throw truncated(what);
         }
+        int start = in.position();
+        if (in.hasArray()) {
+            byte[] array = in.array();
+            int offset = in.arrayOffset() + start;
+            if (isAscii(array, offset, length)) {
+                in.position(start + length);
+                // ISO-8859-1 of ASCII bytes is the same text, and the JDK copies it without decoding
+                return new String(array, offset, length, StandardCharsets.ISO_8859_1);
+            }
+        }
         ByteBuffer slice = in.slice();
         slice.limit(length);
-        in.position(in.position() + length);
+        in.position(start + length);
         try {
-            return decoder.reset().decode(slice).toString();
+            if (decoder[0] == null) {
+                decoder[0] = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT);
+            }
+            return decoder[0].reset().decode(slice).toString();
         }
         catch (CharacterCodingException ex) {
             throw new IpcCorruptDataException("Envelope " + what + " is not valid UTF-8", ex);
         }
+    }
+
+    private static boolean isAscii(byte[] bytes, int offset, int length) {
+        for (int i = offset, end = offset + length; i < end; i++) {
+            if (bytes[i] < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static IpcCorruptDataException truncated(String what) {
