@@ -772,6 +772,10 @@ public final class IpcPipe implements IpcChannel {
 
     /** @return the peer's flags */
     private int checkHello(byte[] hello) {
+        if (PipeFrameLayout.startsWith(hello, PipeFrameLayout.CHALLENGE)) {
+            throw new IpcAuthenticationException("the peer requires an authkey and this end has none; set the same"
+                    + " ipc.pipes." + this.name + ".authkey on both ends");
+        }
         if (hello.length < PipeFrameLayout.HELLO_LENGTH || ByteBuffer.wrap(hello).getInt() != PipeFrameLayout.HELLO_MAGIC) {
             throw new IpcCorruptDataException("the peer sent no pipe hello: it is not a spring-ipc pipe end in"
                     + " ENVELOPE format (for a foreign peer such as Python set ipc.pipes." + this.name

@@ -2,7 +2,6 @@ package io.github.springipc.transport.pipe;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -78,15 +77,12 @@ final class PipeSocketFile implements AutoCloseable {
             channel.connect(UnixDomainSocketAddress.of(this.socketPath));
             return channel;
         }
-        catch (ConnectException | NoSuchFileException ex) {
-            channel.close();
-            return null;
-        }
-        catch (SocketException ex) {
+        catch (IOException ex) {
             channel.close();
             String message = String.valueOf(ex.getMessage());
-            if (message.contains("refused") || message.contains("No such file")) {
-                return null;
+            if (ex instanceof ConnectException || ex instanceof NoSuchFileException || message.contains("refused")
+                    || !Files.exists(this.socketPath, LinkOption.NOFOLLOW_LINKS)) {
+                return null; // nobody listens (or the file went away meanwhile)
             }
             throw ex;
         }
