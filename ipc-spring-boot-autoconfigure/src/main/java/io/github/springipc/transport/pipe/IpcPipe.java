@@ -1,0 +1,985 @@
+package io.github.springipc.transport.pipe;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
+
+import io.github.springipc.transport.IpcChannel;
+import io.github.springipc.transport.IpcClosedException;
+import io.github.springipc.transport.IpcCorruptDataException;
+import io.github.springipc.transport.IpcDelivery;
+import io.github.springipc.transport.IpcException;
+import io.github.springipc.transport.IpcMessage;
+import io.github.springipc.transport.IpcMessageCodec;
+import io.github.springipc.transport.IpcMessageTooLargeException;
+import io.github.springipc.transport.IpcTimeoutException;
+import io.github.springipc.transport.file.IpcDirectory;
+
+/**
+ * One end of a duplex pipe between two processes on this host: the JVM counterpart of Python's
+ * {@code multiprocessing.Pipe}, over a Unix domain socket {@code <dir>/<name>.sock}.
+ *
+ * <pre>{@code
+ * try (IpcPipe pipe = IpcPipe.open(IpcDirectory.defaultPath(), "orders", PipeOptions.defaults())) {
+ *     pipe.send("hello".getBytes(UTF_8));                       // waits for the peer up to send-timeout
+ *     IpcDelivery d = pipe.receive(Duration.ofSeconds(1));     // null when nothing came
+ *     IpcMessage reply = pipe.request(IpcMessage.of(bytes), Duration.ofSeconds(2));
+ * }
+ * }</pre>
+ *
+ * <h2>Who binds</h2>
+ * With {@link PipeRole#AUTO} (the default) either process may start first: under the lock of
+ * {@code <name>.sock.lock} a process connects when a live process listens on the socket file,
+ * and otherwise binds it, replacing a file left by a dead process. The binder keeps listening
+ * when its peer goes; the connector retries with back-off, and takes over the binding if the
+ * binder died. A third process is answered with a refusal and its {@code open} throws
+ * {@link IpcPipeOccupiedException}.
+ *
+ * <h2>What a completed send means</h2>
+ * Messages arrive in order, each at most once. By default {@code send} returns once the message
+ * is handed to the socket (written, or appended to a batch another sender is writing): when the
+ * peer dies, messages still in the socket buffers or unread in its receive buffer are lost with
+ * it, and {@code send} only throws when the write itself fails. With
+ * {@link PipeOptions.Builder#confirmDelivery(boolean) confirm-delivery} a send returns only after
+ * the peer's application acknowledged the message, and otherwise throws: never a silent loss, at
+ * the cost of a round trip. {@link #request} is always confirmed by its reply. While no peer is
+ * connected, a send waits up to its timeout and then throws {@link IpcTimeoutException}: nothing
+ * is buffered for a peer that is not there.
+ *
+ * <h2>Receiving</h2>
+ * Received messages wait in a bounded buffer for {@link #receive}; when it is full the pipe
+ * stops reading the socket, so the sender slows down instead of anything being dropped. Replies
+ * to this end's requests never go to {@code receive}. Every delivery must be settled with
+ * {@link IpcDelivery#acknowledge()} (confirmations depend on it).
+ *
+ * <p>The wire format is described in {@code docs/pipe-wire-format.md} and {@link PipeFrameLayout}.
+ */
+public final class IpcPipe implements IpcChannel {
+
+    private static final System.Logger LOG = System.getLogger(IpcPipe.class.getName());
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    /** Longest socket path the kernel takes (sun_path is 108 bytes with its terminating zero). */
+    private static final int MAX_SOCKET_PATH = 107;
+
+    /**
+     * How long a binder waits, when a new peer arrives, for its current peer's connection to end
+     * (a peer killed and restarted at once reconnects before its old connection is noticed).
+     */
+    private static final long VACANCY_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
+
+    private final String name;
+
+    private final PipeOptions options;
+
+    private final PipeSocketFile socketFile;
+
+    private final PeerCredentialCheck credentialCheck;
+
+    private final InboundBuffer inbound;
+
+    private final Map<String, PendingReply> pendingReplies = new ConcurrentHashMap<>();
+
+    private final ArrayDeque<PendingReply> rawPendingReplies = new ArrayDeque<>();
+
+    private final ReentrantLock rawRequestLock = new ReentrantLock();
+
+    private final String correlationPrefix;
+
+    private final AtomicLong correlationCounter = new AtomicLong();
+
+    private final ReentrantLock stateLock = new ReentrantLock();
+
+    private final Condition stateChanged = this.stateLock.newCondition();
+
+    private final AtomicInteger generations = new AtomicInteger();
+
+    private final AtomicLong established = new AtomicLong();
+
+    private volatile PipeConnection current;
+
+    private volatile boolean closed;
+
+    private volatile PipeRole activeRole;
+
+    private volatile IpcPipeOccupiedException refusal;
+
+    private volatile ServerSocketChannel server;
+
+    private IpcPipe(String name, Path socketPath, PipeOptions options) throws IOException {
+        this.name = name;
+        this.options = options;
+        this.socketFile = new PipeSocketFile(name, socketPath, options);
+        this.credentialCheck = new PeerCredentialCheck(System.getProperty("user.name"), options.allowedUsers());
+        this.inbound = new InboundBuffer(name, options.receiveBufferCapacity());
+        byte[] random = new byte[6];
+        new SecureRandom().nextBytes(random);
+        StringBuilder prefix = new StringBuilder();
+        for (byte b : random) {
+            prefix.append(String.format("%02x", b));
+        }
+        this.correlationPrefix = prefix.append('-').toString();
+    }
+
+    /**
+     * Opens this process's end of pipe {@code name} in {@code directory} (created with mode 0700
+     * when missing). Returns once this end has bound the socket file or connected to the peer;
+     * with role CONNECT and no peer yet, it returns at once and connects in the background.
+     *
+     * @throws IpcPipeOccupiedException when the pipe already has two ends
+     * @throws IpcAuthenticationException when the peer holds another authkey or runs as a user
+     *         that is not allowed
+     * @throws IpcException when the directory or socket file can not be used
+     */
+    public static IpcPipe open(Path directory, String name, PipeOptions options) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("Pipe name '" + name + "' is not valid: use 1 to 64 letters, digits,"
+                    + " '.', '_' or '-', starting with a letter or digit");
+        }
+        Path dir = IpcDirectory.prepare(directory);
+        Path socketPath = dir.resolve(name + ".sock");
+        int pathBytes = socketPath.toString().getBytes(StandardCharsets.UTF_8).length;
+        if (pathBytes > MAX_SOCKET_PATH) {
+            throw new IpcException("Pipe '" + name + "': socket path " + socketPath + " is " + pathBytes
+                    + " bytes long; the limit is " + MAX_SOCKET_PATH + ". Set ipc.directory to a shorter path");
+        }
+        IpcPipe pipe;
+        try {
+            pipe = new IpcPipe(name, socketPath, options);
+        }
+        catch (IOException ex) {
+            throw new IpcException("Pipe '" + name + "': could not open its lock file next to " + socketPath + ": "
+                    + ex.getMessage(), ex);
+        }
+        try {
+            pipe.start();
+            return pipe;
+        }
+        catch (RuntimeException ex) {
+            pipe.close();
+            throw ex;
+        }
+    }
+
+    /** Opens with {@link PipeOptions#defaults()}. */
+    public static IpcPipe open(Path directory, String name) {
+        return open(directory, name, PipeOptions.defaults());
+    }
+
+    @Override
+    public String name() {
+        return this.name;
+    }
+
+    /** The socket file. */
+    public Path socketPath() {
+        return this.socketFile.path();
+    }
+
+    public PipeOptions options() {
+        return this.options;
+    }
+
+    /** Whether a peer is connected now. */
+    public boolean isConnected() {
+        PipeConnection connection = this.current;
+        return connection != null && !connection.isClosed();
+    }
+
+    public PipeState state() {
+        if (this.closed) {
+            return PipeState.CLOSED;
+        }
+        return isConnected() ? PipeState.CONNECTED : PipeState.WAITING_FOR_PEER;
+    }
+
+    /** The role this end plays now: {@link PipeRole#BIND} or {@link PipeRole#CONNECT}. */
+    public PipeRole activeRole() {
+        return this.activeRole;
+    }
+
+    /** How many times a peer connected after the first one (0 until the peer comes back). */
+    public long reconnectCount() {
+        return Math.max(0, this.established.get() - 1);
+    }
+
+    /** Received messages waiting for {@link #receive}. */
+    public int bufferedMessages() {
+        return this.inbound.size();
+    }
+
+    /**
+     * Waits until a peer is connected.
+     *
+     * @return whether one is
+     */
+    public boolean awaitConnected(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        this.stateLock.lock();
+        try {
+            while (!isConnected() && !this.closed) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                this.stateChanged.awaitNanos(remaining);
+            }
+            return isConnected();
+        }
+        finally {
+            this.stateLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- sending
+
+    /** Sends a payload without headers, waiting for a peer up to {@code send-timeout}. */
+    public void send(byte[] payload) {
+        send(payload, this.options.sendTimeout());
+    }
+
+    /**
+     * Sends a payload without headers. The raw path: nothing is allocated per message.
+     *
+     * @throws IpcTimeoutException when no peer connected (or, with confirm-delivery, confirmed)
+     *         in time
+     * @throws IpcMessageTooLargeException when the payload exceeds max-message-size
+     * @throws IpcException when the peer went away while the message was written
+     */
+    public void send(byte[] payload, Duration timeout) {
+        boolean raw = this.options.wireFormat() == PipeWireFormat.RAW;
+        checkSize(raw ? payload.length : PipeFrameLayout.KIND_LENGTH + 2L + payload.length);
+        long deadline = deadline(timeout);
+        PipeConnection connection = awaitConnection(deadline, timeout);
+        long sequence;
+        try {
+            sequence = raw ? connection.writer.writeRaw(payload, deadline)
+                    : connection.writer.writeBarePayload(payload, deadline);
+        }
+        catch (IOException ex) {
+            throw writeFailed(connection, ex, timeout);
+        }
+        if (this.options.confirmDelivery()) {
+            connection.awaitAck(sequence, deadline, this.name);
+        }
+    }
+
+    /** Sends a message, waiting for a peer up to {@code send-timeout}. */
+    public void send(IpcMessage message) {
+        send(message, this.options.sendTimeout());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>A {@link PipeWireFormat#RAW} pipe sends the payload only; headers do not travel.
+     */
+    @Override
+    public void send(IpcMessage message, Duration timeout) {
+        if (this.options.wireFormat() == PipeWireFormat.RAW) {
+            send(message.payload(), timeout);
+            return;
+        }
+        long deadline = deadline(timeout);
+        sendEnvelope(message, deadline, timeout, null);
+    }
+
+    private void sendEnvelope(IpcMessage message, long deadline, Duration timeout, PendingReply pending) {
+        int envelope = IpcMessageCodec.encodedLength(message);
+        checkSize(PipeFrameLayout.KIND_LENGTH + (long) envelope);
+        PipeConnection connection = awaitConnection(deadline, timeout);
+        if (pending != null) {
+            pending.connection = connection;
+        }
+        long sequence;
+        try {
+            sequence = connection.writer.writeEnvelope(message, envelope, deadline);
+        }
+        catch (IOException ex) {
+            throw writeFailed(connection, ex, timeout);
+        }
+        if (this.options.confirmDelivery() && pending == null) {
+            connection.awaitAck(sequence, deadline, this.name);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With {@link PipeWireFormat#RAW} the reply is the next frame the peer sends: the peer must
+     * answer each request with exactly one frame, in order. A reply that comes after its request
+     * timed out is discarded, so that it is not mistaken for the next request's.
+     */
+    @Override
+    public IpcMessage request(IpcMessage message, Duration timeout) {
+        long deadline = deadline(timeout);
+        PendingReply pending = new PendingReply();
+        if (this.options.wireFormat() == PipeWireFormat.RAW) {
+            this.rawRequestLock.lock();
+            try {
+                checkSize(message.payload().length);
+                PipeConnection connection = awaitConnection(deadline, timeout);
+                pending.connection = connection;
+                synchronized (this.rawPendingReplies) {
+                    this.rawPendingReplies.addLast(pending);
+                }
+                try {
+                    connection.writer.writeRaw(message.payload(), deadline);
+                }
+                catch (IOException ex) {
+                    throw writeFailed(connection, ex, timeout);
+                }
+            }
+            finally {
+                this.rawRequestLock.unlock();
+            }
+            return awaitReply(pending, deadline, timeout);
+        }
+        String id = this.correlationPrefix + this.correlationCounter.incrementAndGet();
+        this.pendingReplies.put(id, pending);
+        try {
+            sendEnvelope(message.withHeader(IpcMessage.CORRELATION_ID, id).withHeader(IpcMessage.REPLY_TO, this.name),
+                    deadline, timeout, pending);
+            return awaitReply(pending, deadline, timeout);
+        }
+        finally {
+            this.pendingReplies.remove(id);
+        }
+    }
+
+    void sendReply(IpcMessage request, IpcMessage reply) {
+        if (this.options.wireFormat() == PipeWireFormat.RAW) {
+            send(reply.payload());
+            return;
+        }
+        Map<String, String> headers = new LinkedHashMap<>(reply.headers());
+        headers.remove(IpcMessage.REPLY_TO);
+        headers.put(IpcMessage.CORRELATION_ID, request.header(IpcMessage.CORRELATION_ID));
+        send(IpcMessage.of(headers, reply.payload()));
+    }
+
+    private IpcMessage awaitReply(PendingReply pending, long deadline, Duration timeout) {
+        try {
+            return pending.future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (TimeoutException ex) {
+            throw new IpcTimeoutException("Pipe '" + this.name + "': no reply within " + timeout
+                    + "; the peer is slow, does not reply, or is gone");
+        }
+        catch (ExecutionException ex) {
+            Throwable cause = ex.getCause();
+            if (cause instanceof IpcClosedException closedCause) {
+                throw new IpcClosedException(closedCause.getMessage());
+            }
+            throw new IpcException(cause.getMessage(), cause);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IpcException("Pipe '" + this.name + "': interrupted while waiting for a reply");
+        }
+    }
+
+    private void checkSize(long bodyLength) {
+        if (bodyLength > this.options.maxMessageSize()) {
+            throw new IpcMessageTooLargeException("Pipe '" + this.name + "': a message of " + bodyLength
+                    + " bytes (as framed) exceeds the max-message-size of " + this.options.maxMessageSize()
+                    + " bytes; raise ipc.pipes." + this.name + ".max-message-size on both ends");
+        }
+    }
+
+    private static long deadline(Duration timeout) {
+        long nanos = timeout.toNanos();
+        return System.nanoTime() + Math.max(0, nanos);
+    }
+
+    private PipeConnection awaitConnection(long deadline, Duration timeout) {
+        PipeConnection connection = this.current;
+        if (connection != null && !connection.isClosed()) {
+            return connection;
+        }
+        this.stateLock.lock();
+        try {
+            while (true) {
+                if (this.closed) {
+                    throw new IpcClosedException("Pipe '" + this.name + "' is closed");
+                }
+                connection = this.current;
+                if (connection != null && !connection.isClosed()) {
+                    return connection;
+                }
+                IpcPipeOccupiedException refused = this.refusal;
+                if (refused != null) {
+                    throw new IpcPipeOccupiedException(refused.getMessage());
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new IpcTimeoutException("Pipe '" + this.name + "': no peer connected within " + timeout
+                            + "; the message was not sent. The other process must open pipe '" + this.name
+                            + "' on " + socketPath() + "; raise ipc.pipes." + this.name
+                            + ".send-timeout to wait longer");
+                }
+                this.stateChanged.awaitNanos(remaining);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IpcException("Pipe '" + this.name + "': interrupted while waiting for a peer");
+        }
+        finally {
+            this.stateLock.unlock();
+        }
+    }
+
+    private IpcException writeFailed(PipeConnection connection, IOException ex, Duration timeout) {
+        if (ex instanceof FrameWriter.WriteTimeoutException) {
+            return new IpcTimeoutException("Pipe '" + this.name + "': the peer did not read within " + timeout
+                    + " (its receive buffer is full); the message was not sent");
+        }
+        if (ex instanceof InterruptedIOException) {
+            Thread.currentThread().interrupt();
+            return new IpcException("Pipe '" + this.name + "': interrupted while sending; the message was not sent");
+        }
+        lost(connection, "writing failed: " + ex.getMessage(), Level.INFO);
+        return new IpcException("Pipe '" + this.name + "': the peer went away while this message was being sent ("
+                + ex.getMessage() + "); it was not delivered", ex);
+    }
+
+    // ---------------------------------------------------------------- receiving
+
+    @Override
+    public IpcDelivery receive(Duration timeout) throws InterruptedException {
+        if (this.closed) {
+            throw new IpcClosedException("Pipe '" + this.name + "' is closed");
+        }
+        return this.inbound.take(timeout.toNanos());
+    }
+
+    void settled(PipeDelivery delivery) {
+        PipeConnection connection = delivery.connection();
+        if (connection.peerWantsAcks) {
+            connection.settled(delivery.sequence(), this.inbound.isDrained(connection));
+        }
+    }
+
+    void redeliver(PipeDelivery delivery) {
+        this.inbound.pushBack(delivery);
+    }
+
+    private void onFrame(PipeConnection connection, ByteBuffer body) throws IOException, InterruptedException {
+        if (this.options.wireFormat() == PipeWireFormat.RAW) {
+            byte[] payload = new byte[body.remaining()];
+            body.get(payload);
+            if (connection.receivedSequence == 0 && this.activeRole == PipeRole.CONNECT) {
+                PipeConnection.throwIfRefusal(payload);
+            }
+            long sequence = ++connection.receivedSequence;
+            PendingReply waiting;
+            synchronized (this.rawPendingReplies) {
+                waiting = this.rawPendingReplies.pollFirst();
+            }
+            if (waiting != null) {
+                waiting.future.complete(IpcMessage.of(payload));
+                return;
+            }
+            buffer(new PipeDelivery(this, connection, sequence, IpcMessage.of(payload), true));
+            return;
+        }
+        byte kind = body.get();
+        if (kind == PipeFrameLayout.KIND_ACK) {
+            if (body.remaining() != 8) {
+                throw new IpcCorruptDataException("the peer sent an ACK record of " + (body.remaining() + 1)
+                        + " bytes instead of " + PipeFrameLayout.ACK_LENGTH);
+            }
+            connection.onAck(body.getLong());
+            return;
+        }
+        if (kind != PipeFrameLayout.KIND_MESSAGE) {
+            throw new IpcCorruptDataException("the peer sent a record of unknown kind " + kind);
+        }
+        IpcMessage message = IpcMessageCodec.decode(body);
+        long sequence = ++connection.receivedSequence;
+        String correlation = message.header(IpcMessage.CORRELATION_ID);
+        if (correlation != null && message.header(IpcMessage.REPLY_TO) == null) {
+            PendingReply pending = this.pendingReplies.remove(correlation);
+            if (pending != null) {
+                pending.future.complete(message);
+                connection.settled(sequence, this.inbound.isDrained(connection));
+                return;
+            }
+        }
+        buffer(new PipeDelivery(this, connection, sequence, message, message.header(IpcMessage.REPLY_TO) != null));
+    }
+
+    private void buffer(PipeDelivery delivery) throws IOException, InterruptedException {
+        if (!this.inbound.put(delivery)) {
+            throw new AsynchronousCloseException();
+        }
+    }
+
+    // ---------------------------------------------------------------- connection life
+
+    private void start() {
+        PipeSocketFile.Endpoint endpoint;
+        try {
+            endpoint = this.socketFile.establish(this.options.role());
+        }
+        catch (IOException ex) {
+            throw new IpcException("Pipe '" + this.name + "': could not bind or connect " + socketPath() + ": "
+                    + ex.getMessage(), ex);
+        }
+        if (endpoint.server() != null) {
+            becomeBinder(endpoint.server());
+            startThread(this::acceptLoop, "accept");
+            return;
+        }
+        this.activeRole = PipeRole.CONNECT;
+        PipeConnection first = null;
+        if (endpoint.channel() != null) {
+            try {
+                first = handshake(endpoint.channel(), false);
+            }
+            catch (IpcPipeOccupiedException ex) {
+                throw new IpcPipeOccupiedException("Pipe '" + this.name + "': " + ex.getMessage());
+            }
+            catch (IpcAuthenticationException ex) {
+                throw new IpcAuthenticationException("Pipe '" + this.name + "': " + ex.getMessage());
+            }
+            catch (IOException | RuntimeException ex) {
+                logOnce(Level.WARNING, "the handshake with the peer failed: " + describe(ex) + "; retrying");
+            }
+        }
+        // installed here, so that open returns connected when the peer is there
+        PipeConnection initial = first != null && install(first) ? first : null;
+        startThread(() -> connectLoop(initial), "connect");
+    }
+
+    private void becomeBinder(ServerSocketChannel bound) {
+        this.server = bound;
+        this.activeRole = PipeRole.BIND;
+        if (this.closed) {
+            closeQuietly(bound);
+        }
+    }
+
+    /** Reads from {@code installed} (may be null), then reconnects for as long as the pipe is open. */
+    private void connectLoop(PipeConnection installed) {
+        if (installed != null) {
+            readUntilLost(installed);
+        }
+        long backoff = this.options.reconnectMinBackoff().toNanos();
+        PipeConnection connection = null;
+        while (!this.closed) {
+            if (connection == null) {
+                try {
+                    PipeSocketFile.Endpoint endpoint = this.socketFile.establish(
+                            this.options.role() == PipeRole.CONNECT ? PipeRole.CONNECT : PipeRole.AUTO);
+                    if (endpoint.server() != null) {
+                        becomeBinder(endpoint.server());
+                        LOG.log(Level.INFO, "Pipe '" + this.name + "': the binding process is gone; this process"
+                                + " now listens on " + socketPath());
+                        acceptLoop();
+                        return;
+                    }
+                    if (endpoint.channel() != null) {
+                        connection = handshake(endpoint.channel(), false);
+                    }
+                }
+                catch (IpcPipeOccupiedException ex) {
+                    if (this.refusal == null) {
+                        LOG.log(Level.WARNING, "Pipe '" + this.name + "': " + ex.getMessage());
+                    }
+                    this.refusal = new IpcPipeOccupiedException("Pipe '" + this.name + "': " + ex.getMessage());
+                    signalState();
+                }
+                catch (IOException | RuntimeException ex) {
+                    if (!this.closed) {
+                        logOnce(Level.WARNING, "could not connect to the peer: " + describe(ex) + "; retrying");
+                    }
+                }
+                if (connection == null) {
+                    pause(backoff);
+                    backoff = Math.min(backoff * 2, this.options.reconnectMaxBackoff().toNanos());
+                    continue;
+                }
+            }
+            backoff = this.options.reconnectMinBackoff().toNanos();
+            if (install(connection)) {
+                readUntilLost(connection);
+            }
+            connection = null;
+        }
+    }
+
+    private void acceptLoop() {
+        ServerSocketChannel listening = this.server;
+        while (!this.closed) {
+            SocketChannel channel;
+            try {
+                channel = listening.accept();
+            }
+            catch (IOException ex) {
+                if (!this.closed) {
+                    LOG.log(Level.WARNING, "Pipe '" + this.name + "': accepting on " + socketPath() + " failed: "
+                            + ex.getMessage());
+                    pause(TimeUnit.MILLISECONDS.toNanos(100));
+                }
+                continue;
+            }
+            if (!awaitVacancy()) {
+                refuse(channel);
+                continue;
+            }
+            PipeConnection connection;
+            try {
+                connection = handshake(channel, true);
+            }
+            catch (IOException | RuntimeException ex) {
+                closeQuietly(channel);
+                if (!this.closed) {
+                    LOG.log(Level.WARNING, "Pipe '" + this.name + "': refused a connecting peer: " + describe(ex)
+                            + "; still waiting for a proper peer");
+                }
+                continue;
+            }
+            if (install(connection)) {
+                startThread(() -> readUntilLost(connection), "reader-" + connection.generation);
+            }
+        }
+    }
+
+    private boolean awaitVacancy() {
+        long deadline = System.nanoTime() + VACANCY_GRACE_NANOS;
+        this.stateLock.lock();
+        try {
+            while (isConnected()) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                this.stateChanged.awaitNanos(remaining);
+            }
+            return true;
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        finally {
+            this.stateLock.unlock();
+        }
+    }
+
+    private void refuse(SocketChannel channel) {
+        String reason = "pipe '" + this.name + "' at " + socketPath() + " already has two ends connected;"
+                + " a pipe connects exactly two processes (use a queue for more)";
+        try {
+            byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+            byte[] body = new byte[PipeFrameLayout.REFUSED.length + text.length];
+            System.arraycopy(PipeFrameLayout.REFUSED, 0, body, 0, PipeFrameLayout.REFUSED.length);
+            System.arraycopy(text, 0, body, PipeFrameLayout.REFUSED.length, text.length);
+            HandshakeFrames.write(channel, body);
+        }
+        catch (IOException ignored) {
+            // it is refused either way
+        }
+        finally {
+            closeQuietly(channel);
+        }
+        LOG.log(Level.WARNING, "Pipe '" + this.name + "': refused a third process: the pipe already has two ends");
+    }
+
+    /**
+     * Authenticates the peer and agrees on the format, within handshake-timeout: a watchdog closes
+     * the socket when the peer stalls, which ends any blocking read.
+     */
+    private PipeConnection handshake(SocketChannel channel, boolean asBinder) throws IOException {
+        AtomicInteger phase = new AtomicInteger(); // 0 running, 1 finished, 2 timed out
+        Duration timeout = this.options.handshakeTimeout();
+        CompletableFuture.delayedExecutor(timeout.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
+            if (phase.compareAndSet(0, 2)) {
+                closeQuietly(channel);
+            }
+        });
+        try {
+            String peerUser = PeerCredentialCheck.peerUser(channel);
+            String refusedUser = this.credentialCheck.refusalReason(peerUser);
+            if (refusedUser != null) {
+                throw new IpcAuthenticationException(refusedUser.replace("<name>", this.name));
+            }
+            if (this.options.hasAuthkey()) {
+                if (asBinder) {
+                    PipeAuthentication.deliverChallenge(channel, this.options.authkeyInternal());
+                    PipeAuthentication.answerChallenge(channel, this.options.authkeyInternal());
+                }
+                else {
+                    PipeAuthentication.answerChallenge(channel, this.options.authkeyInternal());
+                    PipeAuthentication.deliverChallenge(channel, this.options.authkeyInternal());
+                }
+            }
+            boolean peerWantsAcks = false;
+            if (this.options.wireFormat() == PipeWireFormat.ENVELOPE) {
+                HandshakeFrames.write(channel, hello());
+                byte[] hello = HandshakeFrames.read(channel, PipeFrameLayout.MAX_AUTH_FRAME, "hello");
+                PipeConnection.throwIfRefusal(hello);
+                peerWantsAcks = (checkHello(hello) & PipeFrameLayout.FLAG_CONFIRM) != 0;
+            }
+            if (!phase.compareAndSet(0, 1)) {
+                throw new IOException("timed out");
+            }
+            return new PipeConnection(channel, this.options.ioBufferSize(), this.generations.incrementAndGet(),
+                    peerUser, peerWantsAcks);
+        }
+        catch (IOException | RuntimeException ex) {
+            boolean timedOut = !phase.compareAndSet(0, 1) && phase.get() == 2;
+            closeQuietly(channel);
+            if (timedOut) {
+                throw new IpcException("the handshake did not finish within " + timeout + " (ipc.pipes." + this.name
+                        + ".handshake-timeout)", ex);
+            }
+            throw ex;
+        }
+    }
+
+    private byte[] hello() {
+        ByteBuffer hello = ByteBuffer.allocate(PipeFrameLayout.HELLO_LENGTH);
+        hello.putInt(PipeFrameLayout.HELLO_MAGIC).put((byte) PipeFrameLayout.VERSION)
+                .put((byte) (this.options.confirmDelivery() ? PipeFrameLayout.FLAG_CONFIRM : 0)).putShort((short) 0);
+        return hello.array();
+    }
+
+    /** @return the peer's flags */
+    private int checkHello(byte[] hello) {
+        if (PipeFrameLayout.startsWith(hello, PipeFrameLayout.CHALLENGE)) {
+            throw new IpcAuthenticationException("the peer requires an authkey and this end has none; set the same"
+                    + " ipc.pipes." + this.name + ".authkey on both ends");
+        }
+        if (hello.length < PipeFrameLayout.HELLO_LENGTH || ByteBuffer.wrap(hello).getInt() != PipeFrameLayout.HELLO_MAGIC) {
+            throw new IpcCorruptDataException("the peer sent no pipe hello: it is not a spring-ipc pipe end in"
+                    + " ENVELOPE format (for a foreign peer such as Python set ipc.pipes." + this.name
+                    + ".wire-format=RAW), or its authkey setting differs");
+        }
+        int version = hello[PipeFrameLayout.HELLO_VERSION_OFFSET] & 0xFF;
+        if (version != PipeFrameLayout.VERSION) {
+            throw new IpcCorruptDataException("the peer speaks pipe wire version " + version + ", this process "
+                    + PipeFrameLayout.VERSION + "; use the same library version on both ends");
+        }
+        return hello[PipeFrameLayout.HELLO_FLAGS_OFFSET] & 0xFF;
+    }
+
+    private boolean install(PipeConnection connection) {
+        long count;
+        this.stateLock.lock();
+        try {
+            if (this.closed) {
+                connection.close("the pipe is closed");
+                return false;
+            }
+            this.current = connection;
+            this.refusal = null;
+            count = this.established.incrementAndGet();
+            this.stateChanged.signalAll();
+        }
+        finally {
+            this.stateLock.unlock();
+        }
+        LOG.log(Level.INFO, "Pipe '" + this.name + "': connected to its peer (user " + connection.peerUser + ") as the "
+                + (this.activeRole == PipeRole.BIND ? "binding" : "connecting") + " end"
+                + (count > 1 ? " (reconnect " + (count - 1) + ")" : ""));
+        return true;
+    }
+
+    private void readUntilLost(PipeConnection connection) {
+        FrameReader reader = new FrameReader(connection.channel, this.options.ioBufferSize(),
+                this.options.maxMessageSize(), "ipc.pipes." + this.name + ".max-message-size");
+        String reason;
+        Level level = Level.WARNING;
+        try {
+            reader.readAll(body -> onFrame(connection, body));
+            reason = "the peer closed the connection";
+            level = Level.INFO;
+        }
+        catch (IpcPipeOccupiedException ex) {
+            this.refusal = new IpcPipeOccupiedException("Pipe '" + this.name + "': " + ex.getMessage());
+            reason = "refused: " + ex.getMessage();
+        }
+        catch (IOException ex) {
+            if (this.closed || connection.isClosed()) {
+                reason = connection.closeReason();
+                level = Level.DEBUG;
+            }
+            else {
+                reason = "the connection failed (" + ex.getMessage() + ")";
+                level = Level.INFO;
+            }
+        }
+        catch (InterruptedException ex) {
+            reason = "the reader was interrupted";
+        }
+        catch (RuntimeException ex) {
+            reason = describe(ex);
+        }
+        lost(connection, reason, level);
+    }
+
+    private void lost(PipeConnection connection, String reason, Level level) {
+        boolean wasCurrent;
+        this.stateLock.lock();
+        try {
+            wasCurrent = this.current == connection;
+            if (wasCurrent) {
+                this.current = null;
+                this.stateChanged.signalAll();
+            }
+        }
+        finally {
+            this.stateLock.unlock();
+        }
+        connection.close(reason);
+        IpcException failure = this.closed ? new IpcClosedException("Pipe '" + this.name + "' is closed")
+                : new IpcException("Pipe '" + this.name + "': the peer went away before replying (" + reason + ")");
+        for (PendingReply pending : this.pendingReplies.values()) {
+            if (pending.connection == connection) {
+                pending.future.completeExceptionally(failure);
+            }
+        }
+        synchronized (this.rawPendingReplies) {
+            for (Iterator<PendingReply> it = this.rawPendingReplies.iterator(); it.hasNext();) {
+                PendingReply pending = it.next();
+                if (pending.connection == connection) {
+                    pending.future.completeExceptionally(failure);
+                    it.remove();
+                }
+            }
+        }
+        if (wasCurrent && !this.closed) {
+            LOG.log(level, "Pipe '" + this.name + "': closed the connection to its peer: " + reason
+                    + "; waiting for a peer");
+        }
+    }
+
+    /** Closes this end: the peer sees the connection end; a socket file this end bound is removed. */
+    @Override
+    public void close() {
+        this.stateLock.lock();
+        try {
+            if (this.closed) {
+                return;
+            }
+            this.closed = true;
+            this.stateChanged.signalAll();
+        }
+        finally {
+            this.stateLock.unlock();
+        }
+        ServerSocketChannel listening = this.server;
+        if (listening != null) {
+            closeQuietly(listening);
+        }
+        PipeConnection connection = this.current;
+        if (connection != null) {
+            connection.writer.drain(TimeUnit.SECONDS.toNanos(1));
+            lost(connection, "this process closed the pipe", Level.DEBUG);
+        }
+        this.inbound.close();
+        IpcClosedException closedException = new IpcClosedException("Pipe '" + this.name + "' is closed");
+        this.pendingReplies.values().forEach(p -> p.future.completeExceptionally(closedException));
+        synchronized (this.rawPendingReplies) {
+            this.rawPendingReplies.forEach(p -> p.future.completeExceptionally(closedException));
+            this.rawPendingReplies.clear();
+        }
+        this.socketFile.close();
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void startThread(Runnable body, String role) {
+        Thread thread = new Thread(body, "ipc-pipe-" + this.name + "-" + role);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void pause(long nanos) {
+        this.stateLock.lock();
+        try {
+            if (!this.closed) {
+                this.stateChanged.awaitNanos(nanos);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        finally {
+            this.stateLock.unlock();
+        }
+    }
+
+    private void signalState() {
+        this.stateLock.lock();
+        try {
+            this.stateChanged.signalAll();
+        }
+        finally {
+            this.stateLock.unlock();
+        }
+    }
+
+    private String lastLogged;
+
+    /** Logs a retry problem once until it changes, so a peer that stays away does not flood the log. */
+    private void logOnce(Level level, String what) {
+        if (!what.equals(this.lastLogged)) {
+            this.lastLogged = what;
+            LOG.log(level, "Pipe '" + this.name + "': " + what);
+        }
+    }
+
+    private static String describe(Throwable ex) {
+        String message = ex.getMessage();
+        return message == null ? ex.getClass().getSimpleName() : message;
+    }
+
+    private static void closeQuietly(java.io.Closeable closeable) {
+        try {
+            closeable.close();
+        }
+        catch (IOException ignored) {
+            // nothing more to do
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "IpcPipe[" + this.name + ", " + state() + ", " + socketPath() + "]";
+    }
+
+    /** A request waiting for its reply, and the connection it went out on. */
+    private static final class PendingReply {
+
+        final CompletableFuture<IpcMessage> future = new CompletableFuture<>();
+
+        volatile PipeConnection connection;
+    }
+}

@@ -1,0 +1,167 @@
+package io.github.springipc.transport.pipe;
+
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.TreeSet;
+
+import io.github.springipc.transport.IpcException;
+import io.github.springipc.transport.IpcTimeoutException;
+
+/**
+ * One established connection to the peer: its socket, its writer, and the counters that
+ * confirmed delivery needs. A pipe has at most one at a time; a new one replaces it after the
+ * peer returns.
+ */
+final class PipeConnection {
+
+    /** Write an ACK at least every so many settled messages while more are buffered. */
+    private static final int ACK_EVERY = 64;
+
+    final SocketChannel channel;
+
+    final FrameWriter writer;
+
+    final int generation;
+
+    final String peerUser;
+
+    /** The peer asked for ACKs of the messages it sends us. */
+    final boolean peerWantsAcks;
+
+    private final Object acks = new Object();
+
+    /** Highest count of our messages the peer has settled (cumulative). */
+    private long ackedByPeer;
+
+    private volatile boolean closed;
+
+    private volatile String closeReason = "the connection closed";
+
+    // settlement of inbound messages, for the ACKs we owe; guarded by this
+    private long settledWatermark;
+
+    private final TreeSet<Long> settledAhead = new TreeSet<>();
+
+    private long lastAckSent;
+
+    /** Inbound MESSAGE records seen; touched only by the reader thread. */
+    long receivedSequence;
+
+    /** Deliveries of this connection in the inbound buffer; guarded by the buffer's lock. */
+    int buffered;
+
+    PipeConnection(SocketChannel channel, int ioBufferSize, int generation, String peerUser, boolean peerWantsAcks) {
+        this.channel = channel;
+        this.writer = new FrameWriter(channel, ioBufferSize);
+        this.generation = generation;
+        this.peerUser = peerUser;
+        this.peerWantsAcks = peerWantsAcks;
+    }
+
+    boolean isClosed() {
+        return this.closed;
+    }
+
+    String closeReason() {
+        return this.closeReason;
+    }
+
+    /** Closes the socket and wakes everyone waiting on this connection. */
+    void close(String reason) {
+        synchronized (this.acks) {
+            if (this.closed) {
+                return;
+            }
+            this.closeReason = reason;
+            this.closed = true;
+            this.acks.notifyAll();
+        }
+        this.writer.fail(new IOException(reason));
+        try {
+            this.channel.close();
+        }
+        catch (IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    /** The peer settled {@code count} of our messages in total. */
+    void onAck(long count) {
+        synchronized (this.acks) {
+            if (count > this.ackedByPeer) {
+                this.ackedByPeer = count;
+                this.acks.notifyAll();
+            }
+        }
+    }
+
+    /** Waits until the peer has settled our message {@code sequence}. */
+    void awaitAck(long sequence, long deadline, String pipeName) {
+        synchronized (this.acks) {
+            while (this.ackedByPeer < sequence) {
+                if (this.closed) {
+                    throw new IpcException("Pipe '" + pipeName + "': the peer went away (" + this.closeReason
+                            + ") before confirming a message; it may or may not have taken it");
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw new IpcTimeoutException("Pipe '" + pipeName + "': the peer did not confirm a message in"
+                            + " time; it may or may not take it later. Raise ipc.pipes." + pipeName
+                            + ".send-timeout or check that the peer receives");
+                }
+                try {
+                    this.acks.wait(Math.max(1, remaining / 1_000_000));
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new IpcException("Pipe '" + pipeName + "': interrupted while waiting for a confirmation");
+                }
+            }
+        }
+    }
+
+    /**
+     * Inbound message {@code sequence} was handled (or was a reply); writes an ACK when the
+     * settled prefix advanced and nothing else is buffered, or every {@value #ACK_EVERY}.
+     */
+    void settled(long sequence, boolean nothingBuffered) {
+        if (!this.peerWantsAcks) {
+            return;
+        }
+        long ack;
+        synchronized (this) {
+            if (sequence == this.settledWatermark + 1) {
+                this.settledWatermark = sequence;
+                while (!this.settledAhead.isEmpty() && this.settledAhead.first() == this.settledWatermark + 1) {
+                    this.settledWatermark = this.settledAhead.pollFirst();
+                }
+            }
+            else if (sequence > this.settledWatermark) {
+                this.settledAhead.add(sequence);
+            }
+            if (this.settledWatermark <= this.lastAckSent
+                    || (!nothingBuffered && this.settledWatermark - this.lastAckSent < ACK_EVERY)) {
+                return;
+            }
+            ack = this.settledWatermark;
+            this.lastAckSent = ack;
+        }
+        try {
+            this.writer.writeAck(ack, System.nanoTime() + 1_000_000_000L);
+        }
+        catch (IOException ex) {
+            // the connection is going; the peer's senders learn it from the closed socket
+        }
+    }
+
+    /** Throws {@link IpcPipeOccupiedException} when {@code body} is a binder's refusal. */
+    static void throwIfRefusal(byte[] body) {
+        if (PipeFrameLayout.startsWith(body, PipeFrameLayout.REFUSED)) {
+            String reason = new String(Arrays.copyOfRange(body, PipeFrameLayout.REFUSED.length, body.length),
+                    StandardCharsets.UTF_8);
+            throw new IpcPipeOccupiedException(reason);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package io.github.springipc.transport.pipe;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Objects;
+
+import io.github.springipc.transport.IpcException;
+
+/**
+ * The socket file {@code <dir>/<name>.sock} of a pipe: decides, under the side lock file, whether
+ * this process binds it or connects to the process that did, and replaces a file left behind by
+ * a dead process (connecting to it is refused).
+ */
+final class PipeSocketFile implements AutoCloseable {
+
+    private final String pipeName;
+
+    private final Path socketPath;
+
+    private final PipeLockFile lockFile;
+
+    private final PipeOptions options;
+
+    /** The inode of the file this process bound, to delete only our own on close. */
+    private Object boundFileKey;
+
+    PipeSocketFile(String pipeName, Path socketPath, PipeOptions options) throws IOException {
+        this.pipeName = pipeName;
+        this.socketPath = socketPath;
+        this.options = options;
+        this.lockFile = PipeLockFile.acquire(socketPath.resolveSibling(socketPath.getFileName() + ".lock"));
+    }
+
+    Path path() {
+        return this.socketPath;
+    }
+
+    /** Either a connected channel or a bound server, or neither (CONNECT and nobody listening yet). */
+    record Endpoint(SocketChannel channel, ServerSocketChannel server) {
+    }
+
+    Endpoint establish(PipeRole role) throws IOException {
+        if (role == PipeRole.CONNECT) {
+            return new Endpoint(tryConnect(), null);
+        }
+        return this.lockFile.locked(() -> {
+            if (Files.exists(this.socketPath, LinkOption.NOFOLLOW_LINKS)) {
+                SocketChannel channel = tryConnect();
+                if (channel != null) {
+                    if (role == PipeRole.BIND) {
+                        channel.close();
+                        throw new IpcException("Pipe '" + this.pipeName + "': another live process has bound "
+                                + this.socketPath + " and this end is configured with role BIND;"
+                                + " set ipc.pipes." + this.pipeName + ".role to AUTO or CONNECT");
+                    }
+                    return new Endpoint(channel, null);
+                }
+                // nobody listens: a dead process left it behind
+                Files.deleteIfExists(this.socketPath);
+            }
+            return new Endpoint(null, bind());
+        });
+    }
+
+    private SocketChannel tryConnect() throws IOException {
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.connect(UnixDomainSocketAddress.of(this.socketPath));
+            return channel;
+        }
+        catch (IOException ex) {
+            channel.close();
+            String message = String.valueOf(ex.getMessage());
+            if (ex instanceof ConnectException || ex instanceof NoSuchFileException || message.contains("refused")
+                    || !Files.exists(this.socketPath, LinkOption.NOFOLLOW_LINKS)) {
+                return null; // nobody listens (or the file went away meanwhile)
+            }
+            throw ex;
+        }
+    }
+
+    private ServerSocketChannel bind() throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            server.bind(UnixDomainSocketAddress.of(this.socketPath), 4);
+            if (this.socketPath.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.setPosixFilePermissions(this.socketPath, this.options.socketFilePermissions());
+            }
+            this.boundFileKey = Files.readAttributes(this.socketPath, BasicFileAttributes.class,
+                    LinkOption.NOFOLLOW_LINKS).fileKey();
+            return server;
+        }
+        catch (IOException | RuntimeException ex) {
+            server.close();
+            throw ex;
+        }
+    }
+
+    /** Deletes the socket file when it is still the one this process bound. */
+    void deleteIfOurs() {
+        if (this.boundFileKey == null) {
+            return;
+        }
+        try {
+            this.lockFile.locked(() -> {
+                try {
+                    Object key = Files.readAttributes(this.socketPath, BasicFileAttributes.class,
+                            LinkOption.NOFOLLOW_LINKS).fileKey();
+                    if (Objects.equals(key, this.boundFileKey)) {
+                        Files.deleteIfExists(this.socketPath);
+                    }
+                }
+                catch (NoSuchFileException gone) {
+                    // already removed
+                }
+                return null;
+            });
+        }
+        catch (IOException ignored) {
+            // the next binder replaces a leftover file
+        }
+        this.boundFileKey = null;
+    }
+
+    @Override
+    public void close() {
+        deleteIfOurs();
+        this.lockFile.release();
+    }
+}
