@@ -10,6 +10,9 @@ import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
+import io.github.springipc.transport.pipe.PipeRole;
+import io.github.springipc.transport.pipe.PipeWireFormat;
+
 /**
  * Configuration of the IPC channels of this process: {@code ipc.*}.
  *
@@ -82,29 +85,6 @@ public class IpcProperties {
         return this.template;
     }
 
-    /** Which end of a pipe binds its socket. */
-    public enum PipeRole {
-
-        /** Whichever process comes first binds; the other connects. */
-        AUTO,
-
-        /** This process always binds (listens); needed when the peer is a foreign client. */
-        BIND,
-
-        /** This process always connects; needed when the peer is a foreign listener. */
-        CONNECT
-    }
-
-    /** What a pipe carries in each frame. */
-    public enum PipeWireFormat {
-
-        /** Headers and payload (the envelope), between processes using this starter. */
-        ENVELOPE,
-
-        /** Payload bytes only, for foreign peers such as Python's multiprocessing.connection. */
-        RAW
-    }
-
     /** Settings of one pipe. */
     public static class Pipe {
 
@@ -113,6 +93,18 @@ public class IpcProperties {
 
         /** What each frame carries; RAW for foreign peers such as Python. */
         private PipeWireFormat wireFormat = PipeWireFormat.ENVELOPE;
+
+        /**
+         * Whether each send waits until the peer's application has acknowledged the message, so
+         * that a send either is confirmed or throws, even when the peer dies; costs a round trip.
+         */
+        private boolean confirmDelivery = false;
+
+        /** How long the authentication and hello exchange with a new peer may take. */
+        private Duration handshakeTimeout = Duration.ofSeconds(5);
+
+        /** Received messages held for the listener or receive(); when full, the pipe stops reading. */
+        private int receiveBufferCapacity = 1024;
 
         /** How long a send waits for the peer to be connected before it fails. */
         private Duration sendTimeout = Duration.ofSeconds(10);
@@ -146,6 +138,30 @@ public class IpcProperties {
 
         public void setWireFormat(PipeWireFormat wireFormat) {
             this.wireFormat = wireFormat;
+        }
+
+        public boolean isConfirmDelivery() {
+            return this.confirmDelivery;
+        }
+
+        public void setConfirmDelivery(boolean confirmDelivery) {
+            this.confirmDelivery = confirmDelivery;
+        }
+
+        public Duration getHandshakeTimeout() {
+            return this.handshakeTimeout;
+        }
+
+        public void setHandshakeTimeout(Duration handshakeTimeout) {
+            this.handshakeTimeout = handshakeTimeout;
+        }
+
+        public int getReceiveBufferCapacity() {
+            return this.receiveBufferCapacity;
+        }
+
+        public void setReceiveBufferCapacity(int receiveBufferCapacity) {
+            this.receiveBufferCapacity = receiveBufferCapacity;
         }
 
         public Duration getSendTimeout() {

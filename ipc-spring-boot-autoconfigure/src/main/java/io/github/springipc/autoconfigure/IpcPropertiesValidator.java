@@ -55,7 +55,20 @@ final class IpcPropertiesValidator {
     private static void validatePipe(String name, IpcProperties.Pipe pipe) {
         String prefix = "ipc.pipes." + name;
         positive(prefix + ".max-message-size", pipe.getMaxMessageSize());
+        if (pipe.getMaxMessageSize() != null && pipe.getMaxMessageSize().toBytes() > Integer.MAX_VALUE - 64) {
+            throw new InvalidIpcPropertyException(prefix + ".max-message-size", pipe.getMaxMessageSize(),
+                    "larger than a Java array can hold", "use at most 1GB");
+        }
         positive(prefix + ".send-timeout", pipe.getSendTimeout());
+        positive(prefix + ".handshake-timeout", pipe.getHandshakeTimeout());
+        if (pipe.getReceiveBufferCapacity() < 1) {
+            throw new InvalidIpcPropertyException(prefix + ".receive-buffer-capacity", pipe.getReceiveBufferCapacity(),
+                    "at least one message must fit", "set it to 1 or more");
+        }
+        if (pipe.getAuthkey() != null && pipe.getAuthkey().isEmpty()) {
+            throw new InvalidIpcPropertyException(prefix + ".authkey", "(empty)", "an empty key proves nothing",
+                    "set a secret, or remove the property to go without one");
+        }
         fileMode(prefix + ".file-mode", pipe.getFileMode());
     }
 
