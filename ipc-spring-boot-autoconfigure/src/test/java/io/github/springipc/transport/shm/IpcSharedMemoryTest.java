@@ -85,6 +85,35 @@ class IpcSharedMemoryTest {
     }
 
     @Test
+    void hotPathOperationsAllocateNothing() {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        try (IpcSharedMemory region = open("alloc")) {
+            SharedLong l = region.longValue("l");
+            SharedInt i = region.intValue("i");
+            SharedDouble d = region.doubleValue("d");
+            SharedLongArray a = region.longArray("a", 4);
+            long sink = 0;
+            for (int round = 0; round < 3; round++) {
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int n = 0; n < 200_000; n++) {
+                    l.set(n);
+                    sink += l.get() + l.getAndAdd(2) + l.incrementAndGet();
+                    sink += i.addAndGet(1) + i.getAcquire();
+                    d.setRelease(n);
+                    sink += (long) d.addAndGet(1.0);
+                    sink += a.getAndAdd(n & 3, 1) + a.getPlain(1);
+                }
+                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                if (round == 2) {
+                    assertThat(allocated).as("bytes allocated by 200k rounds of operations").isLessThan(1024);
+                }
+            }
+            assertThat(sink).isNotZero();
+        }
+    }
+
+    @Test
     void paddedValueGetsItsOwnTwoCacheLines() {
         try (IpcSharedMemory region = open("padded")) {
             region.longValue("before");

@@ -53,6 +53,25 @@ class SharedMemoryAcrossProcessesTest {
     }
 
     @Test
+    void twoProcessesAllocatingAtOnceGetDistinctSlotsAndShareSameNames() {
+        int n = 60;
+        try (IpcSharedMemory region = open("allocation"); SiblingJvm peer = startPeer("allocation", false)) {
+            peer.writeLine("allocate peer " + n);
+            for (int i = 0; i < n; i++) {
+                region.longValue("test" + i).incrementAndGet();
+                region.longValue("shared" + i).incrementAndGet();
+            }
+            peer.awaitLineContaining("allocated " + n, WAIT);
+            assertThat(region.slotNames()).hasSize(3 * n).doesNotHaveDuplicates();
+            for (int i = 0; i < n; i++) {
+                assertThat(region.longValue("shared" + i).get()).as("shared%d", i).isEqualTo(2);
+                assertThat(region.longValue("peer" + i).get()).as("peer%d", i).isEqualTo(1);
+                assertThat(region.longValue("test" + i).get()).as("test%d", i).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void arraysWrittenByOneProcessAreReadByAnother() {
         try (IpcSharedMemory region = open("arrays"); SiblingJvm peer = startPeer("arrays", false)) {
             peer.writeLine("writeArrays");

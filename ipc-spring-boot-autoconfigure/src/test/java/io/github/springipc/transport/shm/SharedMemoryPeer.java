@@ -60,6 +60,15 @@ public final class SharedMemoryPeer {
                     System.out.println("arrays written");
                     break;
                 }
+                case "allocate": {
+                    int n = Integer.parseInt(c[2]);
+                    for (int i = 0; i < n; i++) {
+                        region.longValue(c[1] + i).incrementAndGet();
+                        region.longValue("shared" + i).incrementAndGet();
+                    }
+                    System.out.println("allocated " + n);
+                    break;
+                }
                 case "setLong":
                     region.longValue(c[1]).set(Long.parseLong(c[2]));
                     System.out.println("set " + c[1]);

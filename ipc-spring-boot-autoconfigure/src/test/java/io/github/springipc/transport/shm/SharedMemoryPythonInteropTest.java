@@ -56,6 +56,22 @@ class SharedMemoryPythonInteropTest {
         }
     }
 
+    @Test
+    void pythonSeesNamedLockHeldByJavaThroughLockFile() throws Exception {
+        assumeTrue(pythonPresent, "python3 is not installed");
+        try (IpcSharedMemory region = IpcSharedMemory.open(this.dir, "locks")) {
+            SharedLock lock = region.lock("counters");
+            assertThat(python(region.path(), "trylock", "counters")).isEqualTo("locked");
+            lock.lock();
+            try {
+                assertThat(python(region.path(), "trylock", "counters")).isEqualTo("busy");
+            }
+            finally {
+                lock.unlock();
+            }
+        }
+    }
+
     private String python(Path region, String... arguments) throws Exception {
         Path script = this.dir.resolve("shared_memory.py");
         if (!Files.exists(script)) {

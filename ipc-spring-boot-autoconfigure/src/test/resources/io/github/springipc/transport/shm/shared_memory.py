@@ -2,9 +2,11 @@
 
 Usage: python3 shared_memory.py <region.shm> read <slot>
        python3 shared_memory.py <region.shm> write <slot> <value>
+       python3 shared_memory.py <region.shm> trylock <lock>   (prints locked or busy)
 
 The layout is documented in docs/shared-memory-layout.md.
 """
+import fcntl
 import mmap
 import os
 import struct
@@ -30,6 +32,11 @@ def open_region(path):
 
 def find_slot(region, name):
     """Returns (type, data offset, length) of the slot called name."""
+    return find_entry(region, name)[1:]
+
+
+def find_entry(region, name):
+    """Returns (entry index, type, data offset, length) of the slot called name."""
     magic, version, header_size, size, capacity, entry_size, data_offset, count = HEADER.unpack_from(region, 0)
     if magic != MAGIC or version != LAYOUT_VERSION or size != len(region):
         raise ValueError("not a spring-ipc shared-memory region of layout version 1")
@@ -37,8 +44,20 @@ def find_slot(region, name):
         slot_type, name_length, flags, offset, length, data_bytes, _, raw = \
             ENTRY.unpack_from(region, header_size + i * entry_size)
         if raw[:name_length].decode("utf-8") == name:
-            return slot_type, offset, length
+            return i, slot_type, offset, length
     raise KeyError(name)
+
+
+def try_lock(region_path, region, name):
+    """Tries the named lock (byte 16 + entry index of the lock file) without waiting."""
+    index = find_entry(region, name)[0]
+    with open(region_path + ".lock", "r+b") as lock_file:
+        try:
+            fcntl.lockf(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, 16 + index)
+        except OSError:
+            return False
+        fcntl.lockf(lock_file, fcntl.LOCK_UN, 1, 16 + index)
+        return True
 
 
 def read_value(region, name, index=0):
@@ -57,7 +76,9 @@ def write_value(region, name, value, index=0):
 if __name__ == "__main__":
     region = open_region(sys.argv[1])
     command, slot = sys.argv[2], sys.argv[3]
-    if command == "read":
+    if command == "trylock":
+        print("locked" if try_lock(sys.argv[1], region, slot) else "busy")
+    elif command == "read":
         print(read_value(region, slot))
     else:
         slot_type = find_slot(region, slot)[0]
