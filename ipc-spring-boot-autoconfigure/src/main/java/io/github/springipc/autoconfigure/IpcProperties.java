@@ -220,8 +220,14 @@ public class IpcProperties {
          */
         private boolean recreateOnMismatch = false;
 
-        /** Whether the region file is deleted when the last process using it closes it. */
-        private boolean deleteWhenUnused = false;
+        /** Most named slots (values, arrays, locks, ...) the region's directory holds. */
+        private int maxSlots = 256;
+
+        /**
+         * Whether the region file is deleted when the last process using it closes it; by
+         * default it outlives the processes, like POSIX shared memory.
+         */
+        private boolean deleteWhenLastUserCloses = false;
 
         public DataSize getSize() {
             return this.size;
@@ -247,12 +253,20 @@ public class IpcProperties {
             this.recreateOnMismatch = recreateOnMismatch;
         }
 
-        public boolean isDeleteWhenUnused() {
-            return this.deleteWhenUnused;
+        public int getMaxSlots() {
+            return this.maxSlots;
         }
 
-        public void setDeleteWhenUnused(boolean deleteWhenUnused) {
-            this.deleteWhenUnused = deleteWhenUnused;
+        public void setMaxSlots(int maxSlots) {
+            this.maxSlots = maxSlots;
+        }
+
+        public boolean isDeleteWhenLastUserCloses() {
+            return this.deleteWhenLastUserCloses;
+        }
+
+        public void setDeleteWhenLastUserCloses(boolean deleteWhenLastUserCloses) {
+            this.deleteWhenLastUserCloses = deleteWhenLastUserCloses;
         }
     }
 

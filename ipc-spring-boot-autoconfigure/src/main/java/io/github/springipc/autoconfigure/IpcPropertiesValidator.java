@@ -79,6 +79,10 @@ final class IpcPropertiesValidator {
             throw new InvalidIpcPropertyException(prefix + ".size", region.getSize(), "larger than 1GB",
                     "use at most 1GB per region, or split the data over several regions");
         }
+        if (region.getMaxSlots() < 1 || region.getMaxSlots() > 65_536) {
+            throw new InvalidIpcPropertyException(prefix + ".max-slots", region.getMaxSlots(),
+                    "must be between 1 and 65536", "set the number of named values, arrays and locks you need");
+        }
         fileMode(prefix + ".file-mode", region.getFileMode());
     }
 
