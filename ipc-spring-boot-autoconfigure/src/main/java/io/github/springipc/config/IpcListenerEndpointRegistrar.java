@@ -5,6 +5,7 @@ import java.util.List;
 
 import org.springframework.beans.factory.BeanFactory;
 import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.BeanInitializationException;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.messaging.handler.annotation.support.MessageHandlerMethodFactory;
 import org.springframework.util.Assert;
@@ -101,8 +102,15 @@ public class IpcListenerEndpointRegistrar implements BeanFactoryAware, Initializ
 
     private void register(Registration registration, boolean start) {
         Assert.state(this.endpointRegistry != null, "No IpcListenerEndpointRegistry set");
-        this.endpointRegistry.registerListenerContainer(registration.endpoint(),
-                (registration.factory() != null) ? registration.factory() : defaultFactory(), start);
+        IpcListenerEndpoint endpoint = registration.endpoint();
+        try {
+            this.endpointRegistry.registerListenerContainer(endpoint,
+                    (registration.factory() != null) ? registration.factory() : defaultFactory(), start);
+        }
+        catch (RuntimeException ex) {
+            throw new BeanInitializationException("Could not create IPC listener '" + endpoint.getId()
+                    + "' on " + endpoint.getChannels() + ": " + ex.getMessage(), ex);
+        }
     }
 
     private IpcListenerContainerFactory defaultFactory() {

@@ -657,7 +657,15 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
                         release(delivery, channelName);
                         break;
                     }
-                    process(delivery, channelName);
+                    try {
+                        process(delivery, channelName);
+                    }
+                    catch (RuntimeException ex) {
+                        // Settling failed (the channel broke mid-message): the channel redelivers
+                        // what it did not see acknowledged; this thread keeps serving.
+                        logger.error("Listener '" + listenerId + "' could not settle a message from channel '"
+                                + channelName + "'", ex);
+                    }
                 }
             }
             catch (Throwable ex) {
