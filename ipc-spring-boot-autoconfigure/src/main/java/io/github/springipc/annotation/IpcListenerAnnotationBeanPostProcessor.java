@@ -33,7 +33,6 @@ import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.AnnotatedElementUtils;
-import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.messaging.converter.MessageConverter;
 import org.springframework.messaging.handler.annotation.SendTo;
 import org.springframework.messaging.handler.annotation.support.DefaultMessageHandlerMethodFactory;
@@ -112,7 +111,7 @@ public class IpcListenerAnnotationBeanPostProcessor
         Class<?> targetClass = AopUtils.getTargetClass(bean);
         Map<Method, Set<IpcListener>> annotated = MethodIntrospector.selectMethods(targetClass,
                 (MethodIntrospector.MetadataLookup<Set<IpcListener>>) (method) -> {
-                    Set<IpcListener> listeners = AnnotationUtils.getRepeatableAnnotations(method,
+                    Set<IpcListener> listeners = AnnotatedElementUtils.findMergedRepeatableAnnotations(method,
                             IpcListener.class, IpcListeners.class);
                     return listeners.isEmpty() ? null : listeners;
                 });

@@ -714,6 +714,7 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     /** Keeps the Micrometer calls in one place, only reached when a registry was set. */
     private static final class ListenerObservation {
 
+        @SuppressWarnings("try")
         static void observe(ObservationRegistry registry, IpcListenerObservationConvention convention,
                 IpcReceiverContext context, java.util.function.Supplier<Throwable> handling) {
             Observation observation = IpcObservationDocumentation.LISTENER_OBSERVATION.observation(convention,

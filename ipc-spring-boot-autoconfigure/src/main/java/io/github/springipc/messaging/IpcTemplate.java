@@ -3,6 +3,7 @@ package io.github.springipc.messaging;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.github.springipc.transport.IpcChannel;
@@ -246,7 +247,7 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
         return this.replyTimeout;
     }
 
-    private <R> R observe(String channelName, IpcMessage message, java.util.function.Function<IpcMessage, R> action) {
+    private <R> R observe(String channelName, IpcMessage message, Function<IpcMessage, R> action) {
         if (this.observationRegistry == null || this.observationRegistry.isNoop()) {
             return action.apply(message);
         }
@@ -257,7 +258,8 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
     /** Keeps the Micrometer calls in one place, only reached when a registry was set. */
     private record TemplateObservation(ObservationRegistry registry, IpcTemplateObservationConvention convention) {
 
-        <R> R observe(String channelName, IpcMessage message, java.util.function.Function<IpcMessage, R> action) {
+        @SuppressWarnings("try")
+        <R> R observe(String channelName, IpcMessage message, Function<IpcMessage, R> action) {
             Map<String, String> headers = new LinkedHashMap<>(message.headers());
             Supplier<IpcSenderContext> context = () -> new IpcSenderContext(channelName, headers);
             Observation observation = IpcObservationDocumentation.TEMPLATE_OBSERVATION.observation(
