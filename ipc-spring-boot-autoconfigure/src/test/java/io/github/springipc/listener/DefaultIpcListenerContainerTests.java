@@ -1,0 +1,284 @@
+package io.github.springipc.listener;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.springipc.messaging.IpcChannelResolver;
+import io.github.springipc.messaging.IpcHeaders;
+import io.github.springipc.messaging.IpcRemoteListenerException;
+import io.github.springipc.messaging.IpcTemplate;
+import io.github.springipc.test.InMemoryIpcChannel;
+import io.github.springipc.transport.IpcChannel;
+import io.github.springipc.transport.IpcDelivery;
+import io.github.springipc.transport.IpcMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.core.retry.RetryPolicy;
+import org.springframework.messaging.Message;
+import org.springframework.messaging.converter.MessageConversionException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class DefaultIpcListenerContainerTests {
+
+    private final InMemoryIpcChannel jobs = new InMemoryIpcChannel("jobs");
+
+    private final InMemoryIpcChannel deadLetters = new InMemoryIpcChannel("dlq");
+
+    private final Map<String, IpcChannel> channels = Map.of("jobs", this.jobs, "dlq", this.deadLetters);
+
+    private final IpcChannelResolver resolver = this.channels::get;
+
+    private DefaultIpcListenerContainer container;
+
+    @AfterEach
+    void stopContainer() {
+        if (this.container != null) {
+            this.container.stop();
+        }
+    }
+
+    private DefaultIpcListenerContainer container(IpcMessageListener listener) {
+        this.container = new DefaultIpcListenerContainer("worker", List.of(this.jobs), this.resolver);
+        this.container.setPollTimeout(Duration.ofMillis(50));
+        this.container.setupMessageListener(listener);
+        return this.container;
+    }
+
+    private static RetryPolicy attempts(int max) {
+        return RetryPolicy.builder().maxRetries(max - 1).delay(Duration.ofMillis(1)).build();
+    }
+
+    private void send(String text) {
+        this.jobs.send(IpcMessage.of(text.getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(1));
+    }
+
+    @Test
+    void handledMessageIsAcknowledgedAndCounted() {
+        container((message, delivery) -> { }).start();
+        send("a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 1);
+        assertThat(this.jobs.acknowledgedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void retriesWithIncreasingDeliveryAttemptUntilTheListenerSucceeds() {
+        List<Object> seenAttempts = new CopyOnWriteArrayList<>();
+        container((message, delivery) -> {
+            seenAttempts.add(message.getHeaders().get(IpcHeaders.DELIVERY_ATTEMPT));
+            if (seenAttempts.size() < 3) {
+                throw new IllegalStateException("not yet");
+            }
+        });
+        this.container.setRetryPolicy(attempts(3));
+        this.container.start();
+        send("a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 1);
+        assertThat(seenAttempts).containsExactly(1, 2, 3);
+        assertThat(this.container.getFailedCount()).isZero();
+    }
+
+    @Test
+    void exhaustedMessageGoesToTheDeadLetterChannelWithExceptionHeaders() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        container((message, delivery) -> {
+            calls.incrementAndGet();
+            throw new IllegalArgumentException("bad job");
+        });
+        this.container.setRetryPolicy(attempts(2));
+        this.container.setDeadLetterChannel("dlq");
+        this.container.start();
+        this.jobs.send(IpcMessage.of(Map.of("trace", "t1"), "payload".getBytes(StandardCharsets.UTF_8)),
+                Duration.ofSeconds(1));
+        IpcDelivery dead = this.deadLetters.receive(Duration.ofSeconds(5));
+        assertThat(dead).isNotNull();
+        IpcMessage letter = dead.message();
+        assertThat(new String(letter.payload(), StandardCharsets.UTF_8)).isEqualTo("payload");
+        assertThat(letter.header(IpcHeaders.EXCEPTION_CLASS)).isEqualTo(IllegalArgumentException.class.getName());
+        assertThat(letter.header(IpcHeaders.EXCEPTION_MESSAGE)).isEqualTo("bad job");
+        assertThat(letter.header(IpcHeaders.ORIGINAL_CHANNEL)).isEqualTo("jobs");
+        assertThat(letter.header("trace")).isEqualTo("t1");
+        assertThat(letter.header(DeadLetterPublisher.FAILED_ATTEMPTS)).isEqualTo("2");
+        assertThat(calls).hasValue(2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.jobs.acknowledgedCount() == 1);
+        assertThat(this.container.getDeadLetteredCount()).isEqualTo(1);
+        assertThat(this.container.getUnhandledFailureCount()).isZero();
+    }
+
+    @Test
+    void failureWithoutDeadLetterChannelIsCountedAndAcknowledged() {
+        container((message, delivery) -> {
+            throw new IllegalStateException("boom");
+        }).start();
+        send("a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getUnhandledFailureCount() == 1);
+        assertThat(this.container.getFailedCount()).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.jobs.acknowledgedCount() == 1);
+        assertThat(this.jobs.size()).isZero();
+    }
+
+    @Test
+    void conversionFailuresAreNotRetried() {
+        AtomicInteger calls = new AtomicInteger();
+        container((message, delivery) -> {
+            calls.incrementAndGet();
+            throw new MessageConversionException("not JSON");
+        });
+        this.container.setRetryPolicy(attempts(5));
+        this.container.start();
+        send("a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getFailedCount() == 1);
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void containerErrorHandlerIsToldAboutTheUnwrappedFailure() {
+        List<Throwable> errors = new CopyOnWriteArrayList<>();
+        container((message, delivery) -> {
+            throw new ListenerExecutionFailedException(message, "wrapped", new IllegalStateException("root"));
+        });
+        this.container.setErrorHandler((message, error) -> errors.add(error));
+        this.container.start();
+        send("a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> errors.size() == 1);
+        assertThat(errors.get(0)).isInstanceOf(IllegalStateException.class).hasMessage("root");
+    }
+
+    @Test
+    void failedRequestIsAnsweredWithAnErrorReply() {
+        container((message, delivery) -> {
+            throw new IllegalStateException("cannot do that");
+        }).start();
+        IpcTemplate template = new IpcTemplate(this.resolver);
+        assertThatThrownBy(() -> template.convertSendAndReceive("jobs", "x", String.class, Duration.ofSeconds(5)))
+                .isInstanceOf(IpcRemoteListenerException.class)
+                .hasMessageContaining("IllegalStateException").hasMessageContaining("cannot do that");
+    }
+
+    @Test
+    void concurrencyRunsThatManyThreadsPerChannel() throws Exception {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        CountDownLatch allInside = new CountDownLatch(3);
+        container((message, delivery) -> {
+            threads.add(Thread.currentThread().getName());
+            allInside.countDown();
+            allInside.await(5, TimeUnit.SECONDS);
+        });
+        this.container.setConcurrency(3);
+        this.container.start();
+        for (int i = 0; i < 3; i++) {
+            send("m" + i);
+        }
+        assertThat(allInside.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(threads).hasSize(3).allMatch((name) -> name.startsWith("worker-"));
+    }
+
+    @Test
+    void virtualThreadsAreUsedOnJdk21AndPlatformThreadsBelow() throws Exception {
+        CountDownLatch handled = new CountDownLatch(1);
+        Thread[] thread = new Thread[1];
+        container((message, delivery) -> {
+            thread[0] = Thread.currentThread();
+            handled.countDown();
+        });
+        this.container.setVirtualThreads(true);
+        this.container.start();
+        send("a");
+        assertThat(handled.await(5, TimeUnit.SECONDS)).isTrue();
+        if (Runtime.version().feature() >= 21) {
+            assertThat((boolean) Thread.class.getMethod("isVirtual").invoke(thread[0])).isTrue();
+        }
+        else {
+            assertThat(thread[0].getName()).as("platform fallback").startsWith("worker-");
+        }
+    }
+
+    @Test
+    void stopWaitsForTheMessageInFlightToFinish() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch proceed = new CountDownLatch(1);
+        container((message, delivery) -> {
+            inside.countDown();
+            proceed.await(5, TimeUnit.SECONDS);
+        }).start();
+        send("a");
+        assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch stopped = new CountDownLatch(1);
+        this.container.stop(stopped::countDown);
+        assertThat(stopped.await(200, TimeUnit.MILLISECONDS)).as("stop waits for the message").isFalse();
+        proceed.countDown();
+        assertThat(stopped.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(this.jobs.acknowledgedCount()).isEqualTo(1);
+        assertThat(this.jobs.releasedCount()).isZero();
+    }
+
+    @Test
+    void messageStillInFlightAfterTheShutdownTimeoutIsReleasedNotLost() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        container((message, delivery) -> {
+            inside.countDown();
+            new CountDownLatch(1).await(10, TimeUnit.SECONDS);   // a listener too slow for shutdown
+        });
+        this.container.setShutdownTimeout(Duration.ofMillis(100));
+        this.container.start();
+        send("a");
+        assertThat(inside.await(5, TimeUnit.SECONDS)).isTrue();
+        this.container.stop();
+        assertThat(this.jobs.releasedCount()).isEqualTo(1);
+        assertThat(this.jobs.size()).as("back in the channel").isEqualTo(1);
+        assertThat(this.container.getFailedCount()).isZero();
+    }
+
+    @Test
+    void pausedContainerTakesNoMessagesUntilResumed() {
+        container((message, delivery) -> { }).start();
+        this.container.pause();
+        await().pollDelay(Duration.ofMillis(150)).atMost(Duration.ofSeconds(1)).until(() -> true);
+        send("a");
+        await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> true);
+        assertThat(this.jobs.size()).isEqualTo(1);
+        this.container.resume();
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 1);
+    }
+
+    @Test
+    void consumerSurvivesAReceiveFailure() {
+        AtomicInteger receives = new AtomicInteger();
+        IpcChannel flaky = new InMemoryIpcChannel("jobs") {
+            @Override
+            public IpcDelivery receive(Duration timeout) throws InterruptedException {
+                if (receives.incrementAndGet() == 1) {
+                    throw new io.github.springipc.transport.IpcException("peer not up yet");
+                }
+                return super.receive(timeout);
+            }
+        };
+        this.container = new DefaultIpcListenerContainer("worker", List.of(flaky), this.resolver);
+        this.container.setPollTimeout(Duration.ofMillis(50));
+        this.container.setupMessageListener((message, delivery) -> { });
+        this.container.start();
+        flaky.send(IpcMessage.of(new byte[] { 1 }), Duration.ofSeconds(1));
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 1);
+    }
+
+    @Test
+    void listenerSeesChannelAndListenerIdHeaders() throws Exception {
+        List<Message<?>> seen = new CopyOnWriteArrayList<>();
+        container((message, delivery) -> seen.add(message)).start();
+        send("a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() == 1);
+        assertThat(seen.get(0).getHeaders()).containsEntry(IpcHeaders.CHANNEL, "jobs")
+                .containsEntry(IpcHeaders.LISTENER_ID, "worker").containsEntry(IpcHeaders.DELIVERY_ATTEMPT, 1);
+    }
+}
