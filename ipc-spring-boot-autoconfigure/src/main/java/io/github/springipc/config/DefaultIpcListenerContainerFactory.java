@@ -54,7 +54,7 @@ public class DefaultIpcListenerContainerFactory implements IpcListenerContainerF
 
     private Duration shutdownTimeout = DefaultIpcListenerContainer.DEFAULT_SHUTDOWN_TIMEOUT;
 
-    private Duration sendTimeout = DefaultIpcListenerContainer.DEFAULT_SEND_TIMEOUT;
+    private Duration sendTimeout; // null: each channel's own send timeout
 
     private int maxAttempts = 3;
 
@@ -67,6 +67,8 @@ public class DefaultIpcListenerContainerFactory implements IpcListenerContainerF
     private RetryPolicy retryPolicy;
 
     private String deadLetterChannel;
+
+    private java.util.Map<String, String> deadLetterChannels = java.util.Map.of();
 
     private IpcErrorHandler errorHandler;
 
@@ -116,7 +118,7 @@ public class DefaultIpcListenerContainerFactory implements IpcListenerContainerF
         this.shutdownTimeout = shutdownTimeout;
     }
 
-    /** How long sending a reply, forwarded result or dead letter may wait; default 5 s. */
+    /** How long sending a reply, forwarded result or dead letter may wait; by default each channel's own send timeout. */
     public void setSendTimeout(Duration sendTimeout) {
         this.sendTimeout = sendTimeout;
     }
@@ -150,6 +152,15 @@ public class DefaultIpcListenerContainerFactory implements IpcListenerContainerF
     /** Default dead-letter channel for listeners that do not name one; none by default. */
     public void setDeadLetterChannel(String deadLetterChannel) {
         this.deadLetterChannel = deadLetterChannel;
+    }
+
+    /**
+     * Dead-letter channel per source channel, used for listeners that name none themselves and
+     * before the factory-wide {@linkplain #setDeadLetterChannel dead-letter channel}; the
+     * auto-configuration fills it from {@code ipc.queues.<name>.dead-letter}.
+     */
+    public void setDeadLetterChannels(java.util.Map<String, String> deadLetterChannelsBySource) {
+        this.deadLetterChannels = java.util.Map.copyOf(deadLetterChannelsBySource);
     }
 
     /** Container-level error handler, told about every message that failed for good. */
@@ -191,8 +202,13 @@ public class DefaultIpcListenerContainerFactory implements IpcListenerContainerF
         container.setShutdownTimeout(this.shutdownTimeout);
         container.setSendTimeout(this.sendTimeout);
         container.setRetryPolicy(retryPolicyFor(endpoint));
-        container.setDeadLetterChannel((endpoint.getDeadLetterChannel() != null)
-                ? endpoint.getDeadLetterChannel() : this.deadLetterChannel);
+        container.setDeadLetterChannel(endpoint.getDeadLetterChannel());
+        java.util.Map<String, String> perChannel = new java.util.HashMap<>();
+        if (this.deadLetterChannel != null) {
+            endpoint.getChannels().forEach(channel -> perChannel.put(channel, this.deadLetterChannel));
+        }
+        perChannel.putAll(this.deadLetterChannels);
+        container.setDeadLetterChannels(perChannel);
         container.setErrorHandler(this.errorHandler);
         container.setVirtualThreads(this.virtualThreads);
         container.setObservationRegistry(this.observationRegistry);

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.github.springipc.messaging.IpcChannelResolver;
 import io.github.springipc.messaging.IpcHeaders;
+import io.github.springipc.transport.IpcChannel;
 import io.github.springipc.transport.IpcMessage;
 
 /**
@@ -51,8 +52,14 @@ public class DeadLetterPublisher {
         headers.put(IpcHeaders.ORIGINAL_CHANNEL, originalChannel);
         headers.put(IpcHeaders.LISTENER_ID, listenerId);
         headers.put(FAILED_ATTEMPTS, Integer.toString(attempts));
-        this.channelResolver.resolve(deadLetterChannel).send(IpcMessage.of(headers, failed.payload()),
-                this.sendTimeout);
+        IpcChannel target = this.channelResolver.resolve(deadLetterChannel);
+        IpcMessage deadLetter = IpcMessage.of(headers, failed.payload());
+        if (this.sendTimeout != null) {
+            target.send(deadLetter, this.sendTimeout);
+        }
+        else {
+            target.send(deadLetter);
+        }
     }
 
     /** The exception's message, cut to {@link #MAX_EXCEPTION_MESSAGE_LENGTH}; never {@code null}. */

@@ -65,7 +65,6 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
     /** Default for {@link #setSendTimeout}. */
-    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(5);
 
     private final String listenerId;
 
@@ -89,11 +88,13 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
 
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
 
-    private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+    private Duration sendTimeout; // null: each channel's own send timeout
 
     private RetryPolicy retryPolicy;
 
     private String deadLetterChannel;
+
+    private java.util.Map<String, String> deadLetterChannels = java.util.Map.of();
 
     private IpcErrorHandler errorHandler;
 
@@ -195,7 +196,7 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
         return this.shutdownTimeout;
     }
 
-    /** How long sending a reply, forwarded result or dead letter may wait; default 5 s. */
+    /** How long sending a reply, forwarded result or dead letter may wait; by default each channel's own send timeout. */
     public void setSendTimeout(Duration sendTimeout) {
         this.sendTimeout = sendTimeout;
     }
@@ -219,6 +220,19 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
 
     public String getDeadLetterChannel() {
         return this.deadLetterChannel;
+    }
+
+    /**
+     * Dead-letter channel per source channel (e.g. from {@code ipc.queues.<name>.dead-letter}),
+     * used when no {@linkplain #setDeadLetterChannel dead-letter channel} is set for the listener.
+     */
+    public void setDeadLetterChannels(java.util.Map<String, String> deadLetterChannelsBySource) {
+        this.deadLetterChannels = java.util.Map.copyOf(deadLetterChannelsBySource);
+    }
+
+    /** Where failed messages from {@code channelName} go, or {@code null} when nowhere. */
+    public String getDeadLetterChannelFor(String channelName) {
+        return (this.deadLetterChannel != null) ? this.deadLetterChannel : this.deadLetterChannels.get(channelName);
     }
 
     /** Told about every message that failed for good. */
@@ -500,21 +514,22 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
             }
         }
         boolean deadLetteredOk = false;
-        if (this.deadLetterChannel != null) {
+        String deadLetterChannel = getDeadLetterChannelFor(channelName);
+        if (deadLetterChannel != null) {
             try {
-                this.deadLetterPublisher.publish(this.deadLetterChannel, delivery.message(), channelName,
+                this.deadLetterPublisher.publish(deadLetterChannel, delivery.message(), channelName,
                         this.listenerId, error, attempts);
                 this.deadLettered.increment();
                 deadLetteredOk = true;
                 if (logger.isDebugEnabled()) {
                     logger.debug("Listener '" + this.listenerId + "' failed on a message from '" + channelName
                             + "' after " + attempts + " attempt(s); sent it to dead-letter channel '"
-                            + this.deadLetterChannel + "'", error);
+                            + deadLetterChannel + "'", error);
                 }
             }
             catch (RuntimeException ex) {
                 logger.error("Could not send a failed message from channel '" + channelName
-                        + "' to dead-letter channel '" + this.deadLetterChannel + "'", ex);
+                        + "' to dead-letter channel '" + deadLetterChannel + "'", ex);
             }
         }
         if (!deadLetteredOk) {

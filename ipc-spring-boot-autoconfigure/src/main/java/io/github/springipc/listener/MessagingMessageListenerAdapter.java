@@ -111,7 +111,12 @@ public class MessagingMessageListenerAdapter implements IpcMessageListener {
                 delivery.reply(reply);
             }
             else {
-                this.channelResolver.resolve(this.sendTo).send(reply, this.sendTimeout);
+                if (this.sendTimeout != null) {
+                    this.channelResolver.resolve(this.sendTo).send(reply, this.sendTimeout);
+                }
+                else {
+                    this.channelResolver.resolve(this.sendTo).send(reply);
+                }
             }
         }
         catch (RuntimeException ex) {

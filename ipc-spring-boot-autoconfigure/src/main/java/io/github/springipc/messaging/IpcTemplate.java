@@ -45,7 +45,6 @@ import org.springframework.util.Assert;
 public class IpcTemplate extends AbstractMessagingTemplate<String> {
 
     /** Default for {@link #setSendTimeout}. */
-    public static final Duration DEFAULT_SEND_TIMEOUT = Duration.ofSeconds(5);
 
     /** Default for {@link #setReplyTimeout}. */
     public static final Duration DEFAULT_REPLY_TIMEOUT = Duration.ofSeconds(5);
@@ -57,7 +56,7 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
 
     private IpcMessageMapper messageMapper = new IpcMessageMapper();
 
-    private Duration sendTimeout = DEFAULT_SEND_TIMEOUT;
+    private Duration sendTimeout;
 
     private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
 
@@ -79,9 +78,12 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
         setMessageConverter(messageConverter);
     }
 
-    /** How long a send waits for room in the channel or for its peer; default 5 s. */
+    /**
+     * How long a send waits for room in the channel or for its peer; by default ({@code null})
+     * each channel's own configured send timeout applies.
+     */
     public void setSendTimeout(Duration sendTimeout) {
-        Assert.isTrue(sendTimeout != null && !sendTimeout.isNegative(), "sendTimeout must be >= 0");
+        Assert.isTrue(sendTimeout == null || !sendTimeout.isNegative(), "sendTimeout must be >= 0");
         this.sendTimeout = sendTimeout;
     }
 
@@ -163,7 +165,12 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
         IpcMessage outgoing = this.messageMapper.toIpcMessage(message);
         observe(channelName, outgoing, (observed) -> {
             try {
-                channel.send(observed, this.sendTimeout);
+                if (this.sendTimeout != null) {
+                    channel.send(observed, this.sendTimeout);
+                }
+                else {
+                    channel.send(observed);
+                }
             }
             catch (IpcException ex) {
                 throw new MessageDeliveryException(message,

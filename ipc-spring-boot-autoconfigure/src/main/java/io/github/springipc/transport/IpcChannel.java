@@ -28,6 +28,21 @@ public interface IpcChannel extends AutoCloseable {
     void send(IpcMessage message, Duration timeout);
 
     /**
+     * Sends one message, waiting up to the channel's own configured send timeout (e.g.
+     * {@code ipc.queues.<name>.send-timeout}).
+     *
+     * @see #send(IpcMessage, Duration)
+     */
+    default void send(IpcMessage message) {
+        send(message, sendTimeout());
+    }
+
+    /** The channel's configured send timeout, used by {@link #send(IpcMessage)}; 10 seconds unless overridden. */
+    default Duration sendTimeout() {
+        return Duration.ofSeconds(10);
+    }
+
+    /**
      * Sends a request and waits for its reply. The channel sets {@link IpcMessage#CORRELATION_ID}
      * and whatever routing its kind needs.
      *

@@ -167,7 +167,7 @@ class IpcListenerEndpointRegistryTests {
                 .withBean(CustomFactoryListener.class).run((context) -> {
                     var container = (io.github.springipc.listener.DefaultIpcListenerContainer) context
                             .getBean(IpcListenerEndpointRegistry.class).getListenerContainer("custom");
-                    assertThat(container.getDeadLetterChannel()).isEqualTo("factory-dlq");
+                    assertThat(container.getDeadLetterChannelFor("jobs")).isEqualTo("factory-dlq");
                     assertThat(container.getConcurrency()).isEqualTo(3);
                 });
     }

@@ -199,6 +199,11 @@ public final class IpcPipe implements IpcChannel {
         return this.socketFile.path();
     }
 
+    @Override
+    public Duration sendTimeout() {
+        return this.options.sendTimeout();
+    }
+
     public PipeOptions options() {
         return this.options;
     }
