@@ -596,8 +596,11 @@ public final class IpcQueue implements IpcChannel {
 
     private boolean hasWork() {
         long dispatch = this.ring.dispatch();
-        if (dispatch < this.ring.tail() && QueueLayout.kind(this.ring.state(dispatch)) == AVAILABLE) {
-            return true;
+        if (dispatch < this.ring.tail()) {
+            int kind = QueueLayout.kind(this.ring.state(dispatch));
+            if (kind == AVAILABLE || kind == PADDING) {
+                return true; // a padding record at the cursor may hide a published record behind it
+            }
         }
         return this.ring.counter(REDELIVER_REQUEST_OFFSET) != this.ring.counter(REDELIVER_SEEN_OFFSET);
     }
