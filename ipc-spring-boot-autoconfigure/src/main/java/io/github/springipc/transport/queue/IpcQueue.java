@@ -1,0 +1,772 @@
+package io.github.springipc.transport.queue;
+
+import static io.github.springipc.transport.queue.QueueLayout.*;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
+
+import io.github.springipc.transport.IpcChannel;
+import io.github.springipc.transport.IpcClosedException;
+import io.github.springipc.transport.IpcCorruptDataException;
+import io.github.springipc.transport.IpcDelivery;
+import io.github.springipc.transport.IpcException;
+import io.github.springipc.transport.IpcMessage;
+import io.github.springipc.transport.IpcMessageCodec;
+import io.github.springipc.transport.IpcMessageTooLargeException;
+import io.github.springipc.transport.IpcTimeoutException;
+import io.github.springipc.transport.file.IpcDirectory;
+import io.github.springipc.transport.file.MappedRegionFile;
+import io.github.springipc.transport.liveness.LivenessLockFile;
+import io.github.springipc.transport.liveness.LivenessLockFile.SlotLock;
+import io.github.springipc.transport.liveness.ProcessIdentity;
+
+/**
+ * A bounded, persistent, multi-producer multi-consumer queue in one memory-mapped file
+ * ({@code <dir>/<name>.queue}), shared by any number of processes: each message goes to exactly
+ * one consumer and stays in the queue until that consumer acknowledges it (at-least-once). The
+ * messages of a consumer that dies are delivered again to another one, with
+ * {@link IpcDelivery#deliveryAttempt()} above 1; a producer dying mid-write never blocks the
+ * queue. No broker, no extra process, no native code.
+ *
+ * <pre>{@code
+ * try (IpcQueue queue = IpcQueue.open(IpcDirectory.prepare(dir), "orders", QueueOptions.defaults())) {
+ *     queue.send(IpcMessage.of("hello".getBytes()), Duration.ofSeconds(1));   // producer
+ *     IpcDelivery delivery = queue.receive(Duration.ofSeconds(1));            // consumer
+ *     if (delivery != null) {
+ *         handle(delivery.message());
+ *         delivery.acknowledge();
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p><b>Order.</b> Records are dispatched in the order producers claimed their space, so with
+ * one consumer each producer's messages arrive in the order it sent them. With competing
+ * consumers, dispatch is still in that order but handling overlaps, and a redelivered message
+ * comes after later ones.
+ *
+ * <p><b>Raw API.</b> {@link #tryWrite(ByteBuffer)}, {@link #offer(ByteBuffer, int, int)} and
+ * {@link #drain(RawMessageHandler, int)} move bytes without allocating per message.
+ *
+ * <p>Instances are thread-safe. Each attachment takes a process slot in the file, released on
+ * {@link #close()}; the file and the messages stay.
+ */
+public final class IpcQueue implements IpcChannel {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    private static final int MAX_BATCH = 256;
+
+    private static final int REPLY_SENDERS_CACHED = 64;
+
+    /** Test hook: run between writing a record and publishing it (to kill a producer mid-write). */
+    static volatile Runnable beforePublishHook;
+
+    private final String name;
+
+    private final Path directory;
+
+    private final QueueOptions options;
+
+    private final MappedRegionFile region;
+
+    private final QueueRing ring;
+
+    private final LivenessLockFile locks;
+
+    private final SlotLock slotLock;
+
+    private final int slot;
+
+    private final long epoch;
+
+    private final QueueRecovery recovery;
+
+    private final ByteBuffer readOnlyView;
+
+    private final boolean blocking;
+
+    private final Object produceLock = new Object();
+
+    private final Object claimLock = new Object();
+
+    private final Object doorbellLock = new Object();
+
+    private final ThreadLocal<long[]> batches = ThreadLocal.withInitial(() -> new long[MAX_BATCH]);
+
+    private final Map<String, IpcQueue> replySenders = new ConcurrentHashMap<>();
+
+    private volatile DoorbellRinger ringer;
+
+    private volatile Doorbell doorbell;
+
+    private volatile ReplyInbox replyInbox;
+
+    private volatile long nextHousekeeping;
+
+    private volatile boolean closed;
+
+    private IpcQueue(String name, Path directory, QueueOptions options, MappedRegionFile region,
+            LivenessLockFile locks) {
+        this.name = name;
+        this.directory = directory;
+        this.options = options;
+        this.region = region;
+        this.locks = locks;
+        ByteBuffer buffer = region.buffer();
+        int capacity = (int) (long) QueueRing.LONG.getAcquire(buffer, CAPACITY_OFFSET);
+        int slotCount = (int) QueueRing.INT.getAcquire(buffer, SLOT_COUNT_OFFSET);
+        this.ring = new QueueRing(buffer, capacity, slotCount, "'" + name + "' (" + region.path() + ")");
+        this.recovery = new QueueRecovery(this.ring, locks, directory, name);
+        this.readOnlyView = buffer.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        this.blocking = options.waitStrategy() == WaitStrategy.BLOCKING;
+        SlotLock taken = null;
+        int takenSlot = -1;
+        for (int candidate = 0; candidate < slotCount && taken == null; candidate++) {
+            SlotLock lock = locks.tryAcquire(candidate);
+            if (lock == null) {
+                continue;
+            }
+            if (this.recovery.recoverSlot(candidate)) {
+                taken = lock;
+                takenSlot = candidate;
+            }
+            else {
+                lock.release(); // its dead owner left work that a live process is in the middle of
+            }
+        }
+        if (taken == null) {
+            throw new IpcException("All " + slotCount + " process slots of queue '" + name + "' (" + region.path()
+                    + ") are in use by live processes. Close unused attachments, or recreate the queue with a larger "
+                    + "ipc.queues." + name + ".slots");
+        }
+        this.slotLock = taken;
+        this.slot = takenSlot;
+        this.epoch = this.ring.slotLong(takenSlot, SLOT_EPOCH) + 1;
+        ProcessIdentity me = ProcessIdentity.current();
+        this.ring.setSlotLong(takenSlot, SLOT_EPOCH, this.epoch);
+        this.ring.setSlotLong(takenSlot, SLOT_START, me.startMillis());
+        this.ring.setSlotLong(takenSlot, SLOT_INTENT_POSITION, -1);
+        this.ring.setSlotLong(takenSlot, SLOT_CLAIM_FROM, -1);
+        this.ring.setSlotLong(takenSlot, SLOT_RECLAIM_FROM, -1);
+        this.ring.setSlotInt(takenSlot, SLOT_ROLE, 0);
+        this.ring.setSlotLong(takenSlot, SLOT_PID, me.pid());
+        housekeeping(); // messages of processes that died while nobody was attached come back now
+    }
+
+    /**
+     * Attaches to the queue {@code <directory>/<name>.queue}, creating it when it does not exist.
+     * An existing queue is validated (magic, version, capacity) and never re-initialised.
+     *
+     * @param directory the IPC directory (see {@link IpcDirectory#prepare})
+     * @param name the queue's name: letters, digits, '.', '_' or '-'
+     * @throws IpcCorruptDataException when the file is not a queue of this version or its
+     *         capacity differs from {@code options.capacity()}
+     */
+    public static IpcQueue open(Path directory, String name, QueueOptions options) {
+        return open(directory, name, options, false);
+    }
+
+    static IpcQueue open(Path directory, String name, QueueOptions options, boolean adoptCapacity) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("Queue name '" + name + "' must be 1 to 64 letters, digits, '.', '_' or '-'"
+                    + " and start with a letter or digit");
+        }
+        Path dir = IpcDirectory.prepare(directory);
+        Path file = dir.resolve(name + ".queue");
+        long size = fileSize(options.slots(), options.capacity());
+        MappedRegionFile region = MappedRegionFile.openOrCreate(file, size, MappedRegionFile.OWNER_ONLY,
+                buffer -> initialize(buffer, options), (buffer, fileSize) -> validate(buffer, fileSize, name, file,
+                        options, adoptCapacity), options.recreateWhenInvalid());
+        LivenessLockFile locks = null;
+        try {
+            locks = LivenessLockFile.open(dir.resolve(name + ".queue.lock"));
+            return new IpcQueue(name, dir, options, region, locks);
+        }
+        catch (RuntimeException ex) {
+            if (locks != null) {
+                locks.close();
+            }
+            region.close();
+            throw ex;
+        }
+    }
+
+    private static void initialize(ByteBuffer buffer, QueueOptions options) {
+        buffer.putInt(VERSION_OFFSET, VERSION);
+        buffer.putInt(SLOT_COUNT_OFFSET, options.slots());
+        buffer.putLong(CAPACITY_OFFSET, options.capacity());
+        buffer.putInt(MAX_MESSAGE_SIZE_OFFSET, options.maxMessageSize());
+        buffer.putLong(RING_OFFSET_OFFSET, ringOffset(options.slots()));
+        buffer.putLong(CREATED_OFFSET, System.currentTimeMillis());
+        for (int slot = 0; slot < options.slots(); slot++) {
+            int base = slotOffset(slot);
+            buffer.putLong(base + SLOT_INTENT_POSITION, -1);
+            buffer.putLong(base + SLOT_CLAIM_FROM, -1);
+            buffer.putLong(base + SLOT_RECLAIM_FROM, -1);
+        }
+        buffer.putLong(MAGIC_OFFSET, MAGIC); // last: a file with a magic is complete
+    }
+
+    private static void validate(ByteBuffer buffer, long fileSize, String name, Path file, QueueOptions options,
+            boolean adoptCapacity) {
+        String advice = ". Stop every process using it and delete the file (its messages are lost), or set "
+                + "ipc.queues." + name + ".recreate-when-invalid=true";
+        if (fileSize < HEADER_LENGTH || buffer.getLong(MAGIC_OFFSET) != MAGIC) {
+            throw new IpcCorruptDataException("File " + file + " is not an IPC queue (no queue magic in its "
+                    + Math.min(fileSize, HEADER_LENGTH) + "-byte header)" + advice);
+        }
+        int version = buffer.getInt(VERSION_OFFSET);
+        if (version != VERSION) {
+            throw new IpcCorruptDataException("Queue file " + file + " has layout version " + version
+                    + "; this library reads version " + VERSION + advice);
+        }
+        int slots = buffer.getInt(SLOT_COUNT_OFFSET);
+        long capacity = buffer.getLong(CAPACITY_OFFSET);
+        if (slots < 1 || slots > MAX_SLOTS || capacity < 4096 || capacity > (1 << 30) || Long.bitCount(capacity) != 1
+                || buffer.getLong(RING_OFFSET_OFFSET) != ringOffset(slots)
+                || fileSize != fileSize(slots, capacity)) {
+            throw new IpcCorruptDataException("Queue file " + file + " has an inconsistent header (slots " + slots
+                    + ", capacity " + capacity + ", ring offset " + buffer.getLong(RING_OFFSET_OFFSET) + ", file size "
+                    + fileSize + ")" + advice);
+        }
+        if (!adoptCapacity && capacity != options.capacity()) {
+            throw new IpcCorruptDataException("Queue file " + file + " has a capacity of " + capacity
+                    + " bytes but ipc.queues." + name + ".capacity is " + options.capacity()
+                    + ". Use the same capacity in every process, or stop them all and delete the file");
+        }
+        long head = buffer.getLong(HEAD_OFFSET);
+        long dispatch = buffer.getLong(DISPATCH_OFFSET);
+        long tail = buffer.getLong(TAIL_OFFSET);
+        if (head < 0 || head > dispatch || dispatch > tail || tail - head > capacity || (head & 7) != 0) {
+            throw new IpcCorruptDataException("Queue file " + file + " has inconsistent counters (head " + head
+                    + ", dispatch " + dispatch + ", tail " + tail + ", capacity " + capacity + ")" + advice);
+        }
+    }
+
+    @Override
+    public String name() {
+        return this.name;
+    }
+
+    /** The queue file. */
+    public Path path() {
+        return this.region.path();
+    }
+
+    /** The options this attachment uses. */
+    public QueueOptions options() {
+        return this.options;
+    }
+
+    /** Ring capacity in bytes, as recorded in the file. */
+    public int capacity() {
+        return this.ring.capacity;
+    }
+
+    // ---- producing -------------------------------------------------------------------------
+
+    /** Sends with the configured {@link QueueOptions#sendTimeout()}. */
+    public void send(IpcMessage message) {
+        send(message, this.options.sendTimeout());
+    }
+
+    /**
+     * Appends a message, waiting up to {@code timeout} for room when the queue is full.
+     *
+     * @throws IpcTimeoutException when there was no room in time; the message was not sent
+     * @throws IpcMessageTooLargeException when its encoding exceeds {@code maxMessageSize}
+     */
+    @Override
+    public void send(IpcMessage message, Duration timeout) {
+        int length = checkedLength(IpcMessageCodec.encodedLength(message));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int idle = 0;
+        while (!trySendEncoded(message, length)) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IpcTimeoutException("Queue '" + this.name + "' (" + path() + ") stayed full for " + timeout
+                        + ": " + pendingBytes() + " of " + this.ring.capacity + " bytes await consumers. Consumers are "
+                        + "not keeping up (or hold unacknowledged messages); raise ipc.queues." + this.name
+                        + ".capacity or ipc.queues." + this.name + ".send-timeout");
+            }
+            idle = backOff(idle);
+        }
+    }
+
+    /**
+     * Appends a message if there is room now.
+     *
+     * @return false when the queue is full
+     * @throws IpcMessageTooLargeException when its encoding exceeds {@code maxMessageSize}
+     */
+    public boolean trySend(IpcMessage message) {
+        return trySendEncoded(message, checkedLength(IpcMessageCodec.encodedLength(message)));
+    }
+
+    private boolean trySendEncoded(IpcMessage message, int length) {
+        synchronized (this.produceLock) {
+            long position = claim(length);
+            if (position < 0) {
+                return false;
+            }
+            this.ring.beginWrite(position, this.slot, this.epoch, length, TYPE_ENVELOPE);
+            ByteBuffer target = this.ring.buffer.duplicate();
+            int index = this.ring.index(position) + RECORD_HEADER_LENGTH;
+            target.limit(index + length).position(index);
+            IpcMessageCodec.encode(message, target);
+            publish(position);
+            return true;
+        }
+    }
+
+    /**
+     * Appends the bytes between {@code source}'s position and limit as one raw message if there
+     * is room now, advancing the position on success. Allocates nothing.
+     *
+     * @return false when the queue is full
+     * @throws IpcMessageTooLargeException when the bytes exceed {@code maxMessageSize}
+     */
+    public boolean tryWrite(ByteBuffer source) {
+        int length = source.remaining();
+        if (!offer(source, source.position(), length)) {
+            return false;
+        }
+        source.position(source.position() + length);
+        return true;
+    }
+
+    /**
+     * Appends bytes {@code [offset, offset + length)} of {@code source} (absolute; position
+     * and limit are ignored and unchanged) as one raw message if there is room now. Allocates
+     * nothing.
+     *
+     * @return false when the queue is full
+     * @throws IpcMessageTooLargeException when the bytes exceed {@code maxMessageSize}
+     */
+    public boolean offer(ByteBuffer source, int offset, int length) {
+        checkedLength(length);
+        synchronized (this.produceLock) {
+            long position = claim(length);
+            if (position < 0) {
+                return false;
+            }
+            this.ring.beginWrite(position, this.slot, this.epoch, length, TYPE_RAW);
+            this.ring.buffer.put(this.ring.index(position) + RECORD_HEADER_LENGTH, source, offset, length);
+            publish(position);
+            return true;
+        }
+    }
+
+    /**
+     * Appends a raw message, waiting up to {@code timeout} for room.
+     *
+     * @throws IpcTimeoutException when there was no room in time
+     */
+    public void write(ByteBuffer source, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int idle = 0;
+        while (!tryWrite(source)) {
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IpcTimeoutException("Queue '" + this.name + "' (" + path() + ") stayed full for " + timeout
+                        + "; raise ipc.queues." + this.name + ".capacity or let consumers catch up");
+            }
+            idle = backOff(idle);
+        }
+    }
+
+    private int checkedLength(int length) {
+        if (length > this.options.maxMessageSize()) {
+            throw new IpcMessageTooLargeException("Message of " + length + " bytes exceeds the limit of queue '"
+                    + this.name + "', ipc.queues." + this.name + ".max-message-size=" + this.options.maxMessageSize()
+                    + " bytes");
+        }
+        return length;
+    }
+
+    /** Under the producer lock. */
+    private long claim(int length) {
+        checkOpen();
+        long position = this.ring.claim(this.slot, this.epoch, recordSize(length));
+        if (position < 0) {
+            this.ring.reclaim(this.slot, this.epoch); // settled records may just be waiting for a reclaimer
+            position = this.ring.claim(this.slot, this.epoch, recordSize(length));
+        }
+        return position;
+    }
+
+    private void publish(long position) {
+        Runnable hook = beforePublishHook;
+        if (hook != null) {
+            hook.run();
+        }
+        this.ring.publish(position);
+        if (this.blocking && this.ring.hasWaiters()) {
+            ringer().ringSleepers();
+        }
+    }
+
+    private DoorbellRinger ringer() {
+        DoorbellRinger current = this.ringer;
+        if (current == null) {
+            current = new DoorbellRinger(this.ring, this.directory, this.name);
+            this.ringer = current;
+        }
+        return current;
+    }
+
+    private int backOff(int idle) {
+        housekeepingIfDue();
+        if (idle < 100) {
+            Thread.onSpinWait();
+        }
+        else if (idle < 200) {
+            Thread.yield();
+        }
+        else {
+            LockSupport.parkNanos(Math.min(1_000_000, 20_000L << Math.min(6, (idle - 200) / 50)));
+        }
+        return idle + 1;
+    }
+
+    // ---- consuming -------------------------------------------------------------------------
+
+    /**
+     * Waits up to {@code timeout} for the next message; the caller must settle the delivery.
+     *
+     * @return the delivery, or {@code null} when none came in time
+     * @throws IpcCorruptDataException when the record at the front of the queue is corrupt
+     *         (counted in {@link #corruptRecords()})
+     */
+    @Override
+    public IpcDelivery receive(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int spins = 0;
+        for (;;) {
+            IpcDelivery delivery = poll();
+            if (delivery != null) {
+                return delivery;
+            }
+            housekeepingIfDue();
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return null;
+            }
+            if (!this.blocking || spins++ < 50) {
+                Thread.onSpinWait();
+                if ((spins & 1023) == 0 && Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+                continue;
+            }
+            sleepOnDoorbell(remaining);
+        }
+    }
+
+    /**
+     * Takes the next message if one is there now.
+     *
+     * @return the delivery, or {@code null}
+     */
+    public IpcDelivery poll() {
+        synchronized (this.claimLock) {
+            checkOpen();
+            long position = this.ring.claimRedelivery(this.slot, this.epoch);
+            if (position < 0) {
+                long[] batch = this.batches.get();
+                if (this.ring.claimBatch(this.slot, this.epoch, batch, 1) == 0) {
+                    return null;
+                }
+                position = batch[0];
+            }
+            long claim = this.ring.state(position);
+            return new QueueDelivery(this, position, claim, readMessage(position, claim));
+        }
+    }
+
+    private IpcMessage readMessage(long position, long claim) {
+        long word = this.ring.word0(position);
+        int length = lengthOf(word);
+        int index = this.ring.index(position) + RECORD_HEADER_LENGTH;
+        if (typeOf(word) == TYPE_RAW) {
+            byte[] payload = new byte[length];
+            this.ring.buffer.get(index, payload);
+            return IpcMessage.of(payload);
+        }
+        try {
+            ByteBuffer envelope = this.readOnlyView.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+            envelope.limit(index + length).position(index);
+            return IpcMessageCodec.decode(envelope);
+        }
+        catch (IpcCorruptDataException ex) {
+            this.ring.countCorrupt();
+            this.ring.acknowledge(position, claim); // a garbage envelope would fail every consumer forever
+            throw new IpcCorruptDataException("Queue '" + this.name + "' (" + path() + ") held a message whose envelope "
+                    + "is corrupt at position " + position + "; it was dropped: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Hands up to {@code limit} messages to {@code handler} in place and acknowledges them when
+     * it returns; allocates nothing per message. Does not wait.
+     *
+     * @return how many messages were handled
+     * @throws RuntimeException what the handler threw; the messages handled before it are
+     *         acknowledged, the others released for redelivery
+     */
+    public int drain(RawMessageHandler handler, int limit) {
+        long[] batch = this.batches.get();
+        int count;
+        synchronized (this.claimLock) {
+            checkOpen();
+            long redelivered = this.ring.claimRedelivery(this.slot, this.epoch);
+            if (redelivered >= 0) {
+                batch[0] = redelivered;
+                count = 1;
+            }
+            else {
+                count = this.ring.claimBatch(this.slot, this.epoch, batch, Math.min(Math.max(1, limit), MAX_BATCH));
+            }
+        }
+        if (count == 0) {
+            housekeepingIfDue();
+            return 0;
+        }
+        int handled = 0;
+        try {
+            for (; handled < count; handled++) {
+                long position = batch[handled];
+                int length = lengthOf(this.ring.word0(position));
+                handler.onMessage(this.readOnlyView, this.ring.index(position) + RECORD_HEADER_LENGTH, length);
+            }
+        }
+        finally {
+            for (int i = 0; i < count; i++) {
+                long position = batch[i];
+                long claim = this.ring.state(position);
+                if (i < handled) {
+                    this.ring.acknowledge(position, claim);
+                }
+                else {
+                    this.ring.release(position, claim);
+                }
+            }
+            this.ring.reclaim(this.slot, this.epoch);
+        }
+        return count;
+    }
+
+    void acknowledge(long position, long claim) {
+        if (!this.ring.acknowledge(position, claim)) {
+            return; // this attachment closed meanwhile and returned the message: it is redelivered
+        }
+        this.ring.reclaim(this.slot, this.epoch);
+    }
+
+    void release(long position, long claim) {
+        if (this.ring.release(position, claim) && this.blocking && this.ring.hasWaiters()) {
+            synchronized (this.produceLock) {
+                ringer().ringSleepers();
+            }
+        }
+    }
+
+    private void sleepOnDoorbell(long nanos) throws InterruptedException {
+        Doorbell bell = doorbell();
+        long wait = Math.min(nanos, this.options.livenessInterval().toNanos());
+        this.ring.addSlotInt(this.slot, SLOT_WAITERS, 1);
+        this.ring.addCounter(WAITERS_OFFSET, 1); // a full fence: the re-check below can not miss a publish
+        try {
+            if (hasWork()) {
+                return;
+            }
+            bell.await(wait);
+        }
+        finally {
+            this.ring.addCounter(WAITERS_OFFSET, -1);
+            this.ring.addSlotInt(this.slot, SLOT_WAITERS, -1);
+        }
+    }
+
+    private boolean hasWork() {
+        long dispatch = this.ring.dispatch();
+        if (dispatch < this.ring.tail()) {
+            int kind = QueueLayout.kind(this.ring.state(dispatch));
+            if (kind == AVAILABLE || kind == PADDING) {
+                return true; // a padding record at the cursor may hide a published record behind it
+            }
+        }
+        return this.ring.counter(REDELIVER_REQUEST_OFFSET) != this.ring.counter(REDELIVER_SEEN_OFFSET);
+    }
+
+    private Doorbell doorbell() {
+        Doorbell current = this.doorbell;
+        if (current == null) {
+            synchronized (this.doorbellLock) {
+                checkOpen();
+                current = this.doorbell;
+                if (current == null) {
+                    current = Doorbell.bind(Doorbell.path(this.directory, this.name, this.slot));
+                    this.ring.setSlotInt(this.slot, SLOT_ROLE, this.ring.slotInt(this.slot, SLOT_ROLE) | ROLE_DOORBELL);
+                    this.doorbell = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    // ---- request / reply -------------------------------------------------------------------
+
+    /**
+     * Sends a request and waits for its reply, which comes back through a private reply queue
+     * of this attachment ({@code <name>.reply-<pid>-<start>-<n>.queue}).
+     *
+     * @throws IpcTimeoutException when no reply came within {@code timeout}
+     */
+    @Override
+    public IpcMessage request(IpcMessage message, Duration timeout) {
+        ReplyInbox inbox = this.replyInbox;
+        if (inbox == null) {
+            synchronized (this.doorbellLock) {
+                checkOpen();
+                inbox = this.replyInbox;
+                if (inbox == null) {
+                    inbox = ReplyInbox.create(this.directory, this.name, this.options);
+                    this.replyInbox = inbox;
+                }
+            }
+        }
+        return inbox.request(this, message, timeout);
+    }
+
+    void sendReply(String replyTo, String correlationId, IpcMessage reply) {
+        checkOpen();
+        if (!NAME.matcher(replyTo).matches() || !replyTo.contains(".reply-")) {
+            throw new IpcCorruptDataException("Message on queue '" + this.name + "' names reply queue '" + replyTo
+                    + "', which is not a reply queue name");
+        }
+        IpcQueue target = this.replySenders.get(replyTo);
+        if (target == null) {
+            if (!Files.exists(this.directory.resolve(replyTo + ".queue"))) {
+                throw new IpcException("The requester of a message on queue '" + this.name + "' is gone: its reply queue "
+                        + this.directory.resolve(replyTo + ".queue") + " does not exist");
+            }
+            if (this.replySenders.size() >= REPLY_SENDERS_CACHED) {
+                this.replySenders.values().forEach(IpcQueue::close);
+                this.replySenders.clear();
+            }
+            target = open(this.directory, replyTo, this.options, true);
+            IpcQueue raced = this.replySenders.putIfAbsent(replyTo, target);
+            if (raced != null) {
+                target.close();
+                target = raced;
+            }
+        }
+        IpcMessage withId = correlationId == null ? reply : reply.withHeader(IpcMessage.CORRELATION_ID, correlationId);
+        target.send(withId, this.options.sendTimeout());
+    }
+
+    // ---- housekeeping and statistics -------------------------------------------------------
+
+    private void housekeepingIfDue() {
+        if (System.nanoTime() - this.nextHousekeeping >= 0) {
+            housekeeping();
+        }
+    }
+
+    /**
+     * Returns the messages of dead processes to the queue, pads over records dead producers left
+     * half-written and finishes dead reclaimers' work. Runs by itself every
+     * {@link QueueOptions#livenessInterval()} while this attachment sends or receives.
+     *
+     * @return how many dead attachments were cleaned up
+     */
+    public int housekeeping() {
+        this.nextHousekeeping = System.nanoTime() + this.options.livenessInterval().toNanos();
+        if (this.closed) {
+            return 0;
+        }
+        int recovered = this.recovery.recoverDeadPeers(this.slot);
+        this.ring.reclaim(this.slot, this.epoch);
+        return recovered;
+    }
+
+    /** Records found violating the layout so far, by every process (a metric). */
+    public long corruptRecords() {
+        return this.ring.counter(CORRUPT_RECORDS_OFFSET);
+    }
+
+    /** Deliveries with an attempt above 1 so far, by every process (a metric). */
+    public long redeliveries() {
+        return this.ring.counter(REDELIVERIES_OFFSET);
+    }
+
+    /** Bytes of records not yet reclaimed: queued, in flight or awaiting reclaim (a metric). */
+    public long pendingBytes() {
+        return this.ring.tail() - this.ring.head();
+    }
+
+    /** This attachment's process slot (diagnostics). */
+    public int slot() {
+        return this.slot;
+    }
+
+    private void checkOpen() {
+        if (this.closed) {
+            throw new IpcClosedException("Queue '" + this.name + "' (" + path() + ") is closed");
+        }
+    }
+
+    /**
+     * Detaches: unacknowledged deliveries of this attachment become available again (with one
+     * more attempt), its reply queue is deleted, its slot freed. The queue file and its
+     * messages stay for other and later processes.
+     */
+    @Override
+    public void close() {
+        synchronized (this.doorbellLock) {
+            if (this.closed) {
+                return;
+            }
+            this.closed = true;
+        }
+        ReplyInbox inbox = this.replyInbox;
+        if (inbox != null) {
+            inbox.close();
+        }
+        this.replySenders.values().forEach(IpcQueue::close);
+        this.replySenders.clear();
+        Doorbell bell = this.doorbell;
+        if (bell != null) {
+            bell.close();
+        }
+        synchronized (this.claimLock) {
+            synchronized (this.produceLock) {
+                DoorbellRinger currentRinger = this.ringer;
+                if (currentRinger != null) {
+                    currentRinger.close();
+                }
+                // we hold our own lock: recover our slot as if we had died, then free it
+                this.recovery.recoverSlot(this.slot);
+                this.slotLock.release();
+                this.locks.close();
+                this.region.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "IpcQueue[" + this.name + ", slot " + this.slot + ", " + path() + "]";
+    }
+
+    static long nanosToMillis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+}

@@ -1,0 +1,227 @@
+package io.github.springipc.transport.queue;
+
+import static io.github.springipc.transport.queue.QueueLayout.*;
+
+import java.nio.file.Path;
+
+import io.github.springipc.transport.liveness.LivenessLockFile;
+import io.github.springipc.transport.liveness.LivenessLockFile.SlotLock;
+import io.github.springipc.transport.liveness.ProcessIdentity;
+
+/**
+ * Cleans up after processes that died while attached to a queue. A slot's owner is dead when
+ * its byte of the lock file can be locked (the kernel dropped the owner's lock) and its recorded
+ * process is not running; the cleaner holds that lock while it works, so no new owner can take
+ * the slot under it and two cleaners never work on one slot.
+ *
+ * <p>For a dead slot it: finishes the owner's half-done reclaim, pads over the record the owner
+ * was writing, makes the records it had claimed available again with one more attempt, removes
+ * its doorbell and frees the slot.
+ */
+final class QueueRecovery {
+
+    private final QueueRing ring;
+
+    private final LivenessLockFile locks;
+
+    private final Path directory;
+
+    private final String name;
+
+    QueueRecovery(QueueRing ring, LivenessLockFile locks, Path directory, String name) {
+        this.ring = ring;
+        this.locks = locks;
+        this.directory = directory;
+        this.name = name;
+    }
+
+    /** Checks every occupied slot but {@code ownSlot} and recovers the dead ones. */
+    int recoverDeadPeers(int ownSlot) {
+        int recovered = 0;
+        for (int slot = 0; slot < this.ring.slotCount; slot++) {
+            if (slot == ownSlot || this.ring.slotLong(slot, SLOT_PID) == 0 || this.locks.isHeldByThisProcess(slot)) {
+                continue;
+            }
+            SlotLock lock = this.locks.tryAcquire(slot);
+            if (lock == null) {
+                continue; // alive
+            }
+            try {
+                if (ownerStillRuns(slot)) {
+                    continue; // lock file replaced under a live owner: never take its messages
+                }
+                if (recoverSlot(slot)) {
+                    recovered++;
+                }
+            }
+            finally {
+                lock.release();
+            }
+        }
+        return recovered;
+    }
+
+    private boolean ownerStillRuns(int slot) {
+        long pid = this.ring.slotLong(slot, SLOT_PID);
+        if (pid == 0 || pid == ProcessIdentity.current().pid()) {
+            return false; // a leaked attachment of this very JVM, or freed meanwhile
+        }
+        return new ProcessIdentity(pid, this.ring.slotLong(slot, SLOT_START)).isAlive();
+    }
+
+    /**
+     * Recovers one slot whose lock the caller holds. Frees the slot only when everything was
+     * settled; otherwise (a live process is in the middle of something) a later pass retries.
+     *
+     * @return whether the slot was freed
+     */
+    boolean recoverSlot(int slot) {
+        if (this.ring.slotLong(slot, SLOT_PID) == 0) {
+            return true;
+        }
+        finishReclaim(slot);
+        boolean complete = padUnpublished(slot);
+        complete &= returnClaims(slot);
+        if (!complete) {
+            return false;
+        }
+        int waiters = this.ring.slotInt(slot, SLOT_WAITERS);
+        if (waiters > 0) {
+            this.ring.addSlotInt(slot, SLOT_WAITERS, -waiters);
+            this.ring.addCounter(WAITERS_OFFSET, -waiters);
+        }
+        if ((this.ring.slotInt(slot, SLOT_ROLE) & ROLE_DOORBELL) != 0) {
+            Doorbell.deleteSocketFile(Doorbell.path(this.directory, this.name, slot));
+        }
+        this.ring.setSlotInt(slot, SLOT_ROLE, 0);
+        this.ring.setSlotLong(slot, SLOT_INTENT_POSITION, -1);
+        this.ring.setSlotLong(slot, SLOT_CLAIM_FROM, -1);
+        this.ring.setSlotLong(slot, SLOT_RECLAIM_FROM, -1);
+        this.ring.setSlotLong(slot, SLOT_PID, 0);
+        return true;
+    }
+
+    private void finishReclaim(int slot) {
+        long head = this.ring.head();
+        long from = this.ring.slotLong(slot, SLOT_RECLAIM_FROM);
+        if (from >= 0 && from == head) {
+            this.ring.finishReclaim(from, this.ring.slotLong(slot, SLOT_RECLAIM_TO));
+            return;
+        }
+        // died between marking the head record and recording what it would zero: unmark it
+        long state = this.ring.state(head);
+        if (kind(state) == RECLAIMING && slotOf(state) == slot && this.ring.head() == head) {
+            this.ring.casState(head, state, DONE_STATE);
+        }
+        // a lapped mark at the dispatch cursor (see QueueRing.reclaim) was a padding record
+        long dispatch = this.ring.dispatch();
+        long atDispatch = this.ring.state(dispatch);
+        if (dispatch < this.ring.tail() && kind(atDispatch) == RECLAIMING && slotOf(atDispatch) == slot) {
+            this.ring.casState(dispatch, atDispatch, PADDING_STATE);
+        }
+    }
+
+    /** Turns the record the dead producer was writing (if any) into padding. */
+    private boolean padUnpublished(int slot) {
+        long position = this.ring.slotLong(slot, SLOT_INTENT_POSITION);
+        if (position < 0) {
+            return true;
+        }
+        long length = this.ring.slotLong(slot, SLOT_INTENT_LENGTH);
+        if (position < this.ring.head() || position >= this.ring.tail()) {
+            return true; // consumed long ago, or its claim never happened
+        }
+        long state = this.ring.state(position);
+        int kind = kind(state);
+        if (kind == WRITING && slotOf(state) == slot) {
+            int size = this.ring.sizeOf(this.ring.word0(position), position);
+            writePadding(position, size > 0 ? size : (int) length, state);
+            return true;
+        }
+        if (kind != EMPTY) {
+            return true; // published, or someone else's record
+        }
+        // header not written: the claim was ours unless a live producer claims the same spot
+        for (int other = 0; other < this.ring.slotCount; other++) {
+            if (other != slot && this.ring.slotLong(other, SLOT_PID) != 0
+                    && this.ring.slotLong(other, SLOT_INTENT_POSITION) == position && this.locks.isHeld(other)) {
+                return false;
+            }
+        }
+        if (length < RECORD_HEADER_LENGTH || (length & (RECORD_ALIGNMENT - 1)) != 0
+                || length > this.ring.capacity - (position & this.ring.mask)) {
+            this.ring.countCorrupt();
+            return true;
+        }
+        writePadding(position, (int) length, 0L);
+        return true;
+    }
+
+    private void writePadding(long position, int size, long expectedState) {
+        int index = this.ring.index(position);
+        QueueRing.LONG.setOpaque(this.ring.buffer, index + RECORD_LENGTH,
+                QueueLayout.word0(size - RECORD_HEADER_LENGTH, TYPE_PADDING));
+        this.ring.casState(position, expectedState, PADDING_STATE);
+    }
+
+    /**
+     * Makes the dead slot's claims available again: records stamped CLAIMED by it, and records
+     * it had won at the dispatch cursor but not yet stamped (AVAILABLE with attempt 1 behind the
+     * cursor, inside its recorded claim span, and inside no live consumer's span).
+     */
+    private boolean returnClaims(int slot) {
+        long claimFrom = this.ring.slotLong(slot, SLOT_CLAIM_FROM);
+        long claimTo = this.ring.slotLong(slot, SLOT_CLAIM_TO);
+        long dispatch = this.ring.dispatch();
+        long position = this.ring.head();
+        int returned = 0;
+        boolean complete = true;
+        while (position < dispatch) {
+            long word = this.ring.word0(position);
+            long state = this.ring.state(position);
+            long head = this.ring.head();
+            if (head > position) {
+                position = head;
+                continue;
+            }
+            int size = this.ring.sizeOf(word, position);
+            if (size < 0) {
+                complete = false; // a live reclaim in progress at the head: try again later
+                break;
+            }
+            int kind = kind(state);
+            if (kind == CLAIMED && slotOf(state) == slot) {
+                if (!this.ring.casState(position, state, available(attempt(state) + 1))) {
+                    continue;
+                }
+                returned++;
+            }
+            else if (kind == AVAILABLE && attempt(state) == 1 && claimFrom >= 0 && position >= claimFrom
+                    && position < claimTo && !coveredByLiveClaim(slot, position)) {
+                if (!this.ring.casState(position, state, available(2))) {
+                    continue;
+                }
+                returned++;
+            }
+            position += size;
+        }
+        if (returned > 0) {
+            this.ring.requestRedelivery();
+        }
+        return complete;
+    }
+
+    private boolean coveredByLiveClaim(int deadSlot, long position) {
+        for (int other = 0; other < this.ring.slotCount; other++) {
+            if (other == deadSlot) {
+                continue;
+            }
+            long from = this.ring.slotLong(other, SLOT_CLAIM_FROM);
+            if (from >= 0 && position >= from && position < this.ring.slotLong(other, SLOT_CLAIM_TO)
+                    && this.locks.isHeld(other)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

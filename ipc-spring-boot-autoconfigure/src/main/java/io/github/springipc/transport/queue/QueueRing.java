@@ -1,0 +1,405 @@
+package io.github.springipc.transport.queue;
+
+import static io.github.springipc.transport.queue.QueueLayout.*;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The lock-free ring of a queue file: claiming space (producers), publishing, claiming records
+ * (consumers), settling them, and reclaiming settled space. Stateless apart from two cached
+ * counters, which callers guard with their own locks (one producer lock, one claim lock per
+ * attachment). {@code docs/queue-design.md} explains every state change and fence.
+ */
+final class QueueRing {
+
+    static final VarHandle LONG = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
+    static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** Most bytes one reclaim pass zeroes, so an acknowledging consumer is never held up long. */
+    private static final int RECLAIM_BATCH = 256 << 10;
+
+    final ByteBuffer buffer;
+
+    final int capacity;
+
+    final int mask;
+
+    final int ringOffset;
+
+    final int slotCount;
+
+    private final String description;
+
+    /** Producer side: last head seen; only grows stale-low, so it can only under-estimate room. */
+    private long cachedHead;
+
+    /** Consumer side: last tail seen. */
+    private long cachedTail;
+
+    /** Position where the last empty {@link #claimBatch} stopped at an unpublished record, or -1. */
+    long blockedAt = -1;
+
+    QueueRing(ByteBuffer buffer, int capacity, int slotCount, String description) {
+        this.buffer = buffer;
+        this.capacity = capacity;
+        this.mask = capacity - 1;
+        this.slotCount = slotCount;
+        this.ringOffset = (int) QueueLayout.ringOffset(slotCount);
+        this.description = description;
+    }
+
+    // ---- plain accessors -------------------------------------------------------------------
+
+    int index(long position) {
+        return this.ringOffset + (int) (position & this.mask);
+    }
+
+    long head() {
+        return (long) LONG.getAcquire(this.buffer, HEAD_OFFSET);
+    }
+
+    long tail() {
+        return (long) LONG.getAcquire(this.buffer, TAIL_OFFSET);
+    }
+
+    long dispatch() {
+        return (long) LONG.getAcquire(this.buffer, DISPATCH_OFFSET);
+    }
+
+    long word0(long position) {
+        return (long) LONG.getAcquire(this.buffer, index(position) + RECORD_LENGTH);
+    }
+
+    long state(long position) {
+        return (long) LONG.getAcquire(this.buffer, index(position) + RECORD_STATE);
+    }
+
+    boolean casState(long position, long expected, long next) {
+        return LONG.compareAndSet(this.buffer, index(position) + RECORD_STATE, expected, next);
+    }
+
+    long slotLong(int slot, int field) {
+        return (long) LONG.getAcquire(this.buffer, slotOffset(slot) + field);
+    }
+
+    void setSlotLong(int slot, int field, long value) {
+        LONG.setRelease(this.buffer, slotOffset(slot) + field, value);
+    }
+
+    int slotInt(int slot, int field) {
+        return (int) INT.getAcquire(this.buffer, slotOffset(slot) + field);
+    }
+
+    void setSlotInt(int slot, int field, int value) {
+        INT.setRelease(this.buffer, slotOffset(slot) + field, value);
+    }
+
+    int addSlotInt(int slot, int field, int delta) {
+        return (int) INT.getAndAdd(this.buffer, slotOffset(slot) + field, delta);
+    }
+
+    long addCounter(int offset, long delta) {
+        return (long) LONG.getAndAdd(this.buffer, offset, delta);
+    }
+
+    long counter(int offset) {
+        return (long) LONG.getAcquire(this.buffer, offset);
+    }
+
+    /**
+     * The record size that {@code word0} announces for a record at {@code position}, or -1 when
+     * it can not be a record there (zero, garbage, or crossing the ring end).
+     */
+    int sizeOf(long word0, long position) {
+        int length = lengthOf(word0);
+        int type = typeOf(word0);
+        if (type < TYPE_PADDING || type > TYPE_RAW || length < 0 || length > this.capacity - RECORD_HEADER_LENGTH) {
+            return -1;
+        }
+        int size = recordSize(length);
+        return size > this.capacity - (int) (position & this.mask) ? -1 : size;
+    }
+
+    // ---- producers -------------------------------------------------------------------------
+
+    /**
+     * Claims {@code size} bytes at the tail. The claim is first recorded in the slot (intent), so
+     * that a producer dying before it writes the record header leaves enough behind for others
+     * to pad over its space. When the record does not fit before the ring end, the rest of the
+     * ring is claimed and published as padding first.
+     *
+     * @return the record's position, or -1 when there is no room
+     */
+    long claim(int slot, long epoch, int size) {
+        int slotBase = slotOffset(slot);
+        for (;;) {
+            long tail = (long) LONG.getVolatile(this.buffer, TAIL_OFFSET);
+            int offset = (int) (tail & this.mask);
+            int toEnd = this.capacity - offset;
+            int need = Math.min(size, toEnd);
+            if (tail + need - this.cachedHead > this.capacity) {
+                this.cachedHead = head();
+                if (tail + need - this.cachedHead > this.capacity) {
+                    return -1;
+                }
+            }
+            LONG.setOpaque(this.buffer, slotBase + SLOT_INTENT_LENGTH, (long) need);
+            // release: whoever sees our tail CAS also sees the intent it belongs to
+            LONG.setRelease(this.buffer, slotBase + SLOT_INTENT_POSITION, tail);
+            if (LONG.compareAndSet(this.buffer, TAIL_OFFSET, tail, tail + need)) {
+                int index = this.ringOffset + offset;
+                if (need == size) {
+                    return tail;
+                }
+                LONG.setOpaque(this.buffer, index + RECORD_LENGTH, QueueLayout.word0(need - RECORD_HEADER_LENGTH, TYPE_PADDING));
+                LONG.setRelease(this.buffer, index + RECORD_STATE, PADDING_STATE);
+            }
+        }
+    }
+
+    /** Writes the header of a claimed record, stamped with its writer so that its death is noticed. */
+    void beginWrite(long position, int slot, long epoch, int length, int type) {
+        int index = index(position);
+        LONG.setOpaque(this.buffer, index + RECORD_LENGTH, QueueLayout.word0(length, type));
+        LONG.setRelease(this.buffer, index + RECORD_STATE, writing(slot, epoch));
+    }
+
+    /** Makes a written record visible to consumers (release: its payload is seen with it). */
+    void publish(long position) {
+        LONG.setRelease(this.buffer, index(position) + RECORD_STATE, available(1));
+    }
+
+    /**
+     * Whether some consumer thread sleeps on a doorbell. The full fence orders our publish
+     * before this load, pairing with the waiter's increment-then-recheck (Dekker): either the
+     * waiter sees the record or we see the waiter.
+     */
+    boolean hasWaiters() {
+        VarHandle.fullFence();
+        return (long) LONG.getOpaque(this.buffer, WAITERS_OFFSET) > 0;
+    }
+
+    // ---- consumers -------------------------------------------------------------------------
+
+    /**
+     * Claims up to {@code limit} published records at the dispatch cursor with one CAS, stamping
+     * each CLAIMED by this slot. The span is recorded in the slot before the CAS, so that records
+     * won by a consumer that dies before stamping them are found again.
+     *
+     * @return how many positions were written into {@code out}
+     * @throws io.github.springipc.transport.IpcCorruptDataException when the record at the cursor
+     *         breaks the layout
+     */
+    int claimBatch(int slot, long epoch, long[] out, int limit) {
+        int slotBase = slotOffset(slot);
+        for (;;) {
+            long dispatch = dispatch();
+            if (dispatch >= this.cachedTail) {
+                this.cachedTail = tail();
+                if (dispatch >= this.cachedTail) {
+                    this.blockedAt = -1;
+                    return 0;
+                }
+            }
+            long position = dispatch;
+            int count = 0;
+            int stopKind = -1;
+            long stopWord = 0;
+            while (count < limit && position < this.cachedTail) {
+                int index = index(position);
+                long state = (long) LONG.getAcquire(this.buffer, index + RECORD_STATE);
+                int kind = kind(state);
+                if (kind != AVAILABLE && kind != PADDING) {
+                    stopKind = kind;
+                    break;
+                }
+                long word = (long) LONG.getOpaque(this.buffer, index + RECORD_LENGTH);
+                int size = sizeOf(word, position);
+                if (size < 0) {
+                    stopKind = Integer.MAX_VALUE;
+                    stopWord = word;
+                    break;
+                }
+                if (kind == AVAILABLE) {
+                    out[count++] = position;
+                }
+                position += size;
+            }
+            if (position == dispatch) {
+                if (stopKind == EMPTY || stopKind == WRITING || stopKind == RECLAIMING) {
+                    this.blockedAt = dispatch;
+                    return 0;
+                }
+                if (dispatch() != dispatch) {
+                    continue; // we read a record that was already moved past: not corrupt
+                }
+                throw corrupt(dispatch, stopKind == Integer.MAX_VALUE ? "word 0 is 0x" + Long.toHexString(stopWord)
+                        : "its state kind " + stopKind + " can not be at the dispatch cursor");
+            }
+            if (count > 0) {
+                LONG.setOpaque(this.buffer, slotBase + SLOT_CLAIM_TO, position);
+                LONG.setRelease(this.buffer, slotBase + SLOT_CLAIM_FROM, dispatch);
+            }
+            if (LONG.compareAndSet(this.buffer, DISPATCH_OFFSET, dispatch, position)) {
+                for (int i = 0; i < count; i++) {
+                    int index = index(out[i]);
+                    long state = (long) LONG.getAcquire(this.buffer, index + RECORD_STATE);
+                    LONG.setRelease(this.buffer, index + RECORD_STATE, claimed(slot, epoch, attempt(state)));
+                }
+                if (count > 0) {
+                    LONG.setRelease(this.buffer, slotBase + SLOT_CLAIM_FROM, -1L);
+                }
+                this.blockedAt = -1;
+                return count;
+            }
+        }
+    }
+
+    /**
+     * Claims one record that became available again behind the dispatch cursor (released, or
+     * taken back from a dead consumer), scanning only while such a record may exist.
+     *
+     * @return its position, or -1
+     */
+    long claimRedelivery(int slot, long epoch) {
+        long seen = counter(REDELIVER_SEEN_OFFSET); // read before request: seen never passes request
+        long requested = counter(REDELIVER_REQUEST_OFFSET);
+        if (requested == seen) {
+            return -1;
+        }
+        long dispatch = dispatch();
+        long position = head();
+        while (position < dispatch) {
+            long word = word0(position);
+            long state = state(position);
+            long head = head();
+            if (head > position) {
+                position = head; // reclaimed under us: what we read may belong to another lap
+                continue;
+            }
+            int size = sizeOf(word, position);
+            if (size < 0) {
+                return -1; // being reclaimed right now; scan again on the next poll
+            }
+            if (kind(state) == AVAILABLE && attempt(state) >= 2) {
+                if (casState(position, state, claimed(slot, epoch, attempt(state)))) {
+                    addCounter(REDELIVERIES_OFFSET, 1);
+                    return position;
+                }
+                continue;
+            }
+            position += size;
+        }
+        LONG.compareAndSet(this.buffer, REDELIVER_SEEN_OFFSET, seen, requested);
+        return -1;
+    }
+
+    /** Settles a record this slot claimed; false when it was taken back meanwhile. */
+    boolean acknowledge(long position, long claim) {
+        return casState(position, claim, DONE_STATE);
+    }
+
+    /** Makes a claimed record available again with one more attempt. */
+    boolean release(long position, long claim) {
+        if (!casState(position, claim, available(attempt(claim) + 1))) {
+            return false;
+        }
+        requestRedelivery();
+        return true;
+    }
+
+    void requestRedelivery() {
+        addCounter(REDELIVER_REQUEST_OFFSET, 1);
+    }
+
+    // ---- reclaiming ------------------------------------------------------------------------
+
+    /**
+     * Moves the head over settled records at the head, zeroing their bytes first: producers
+     * rely on zeroed memory beyond the tail ("not written yet"). Whoever wins the CAS of the head
+     * record's state to RECLAIMING does it; everyone else returns at once.
+     */
+    void reclaim(int slot, long epoch) {
+        long head = head();
+        long dispatch = dispatch();
+        if (head >= dispatch) {
+            return;
+        }
+        int index = index(head);
+        long state = (long) LONG.getAcquire(this.buffer, index + RECORD_STATE);
+        int kind = kind(state);
+        if (kind != DONE && kind != PADDING) {
+            return;
+        }
+        long mark = reclaiming(slot, epoch);
+        if (!LONG.compareAndSet(this.buffer, index + RECORD_STATE, state, mark)) {
+            return;
+        }
+        if (head() != head) { // the ring lapped while we were descheduled: not the head record
+            LONG.compareAndSet(this.buffer, index + RECORD_STATE, mark, state);
+            return;
+        }
+        int size = sizeOf((long) LONG.getOpaque(this.buffer, index + RECORD_LENGTH), head);
+        if (size < 0) {
+            LONG.compareAndSet(this.buffer, index + RECORD_STATE, mark, state);
+            countCorrupt();
+            return;
+        }
+        long end = head + size;
+        while (end < dispatch && end - head < RECLAIM_BATCH) {
+            long next = state(end);
+            int nextKind = kind(next);
+            if (nextKind != DONE && nextKind != PADDING) {
+                break;
+            }
+            int nextSize = sizeOf(word0(end), end);
+            if (nextSize < 0) {
+                break;
+            }
+            end += nextSize;
+        }
+        int slotBase = slotOffset(slot);
+        LONG.setOpaque(this.buffer, slotBase + SLOT_RECLAIM_TO, end);
+        LONG.setRelease(this.buffer, slotBase + SLOT_RECLAIM_FROM, head);
+        finishReclaim(head, end);
+        LONG.setRelease(this.buffer, slotBase + SLOT_RECLAIM_FROM, -1L);
+    }
+
+    /**
+     * Zeroes {@code [from, to)} (the first header last, so the RECLAIMING mark keeps others out
+     * until the end) and moves the head. Idempotent: recovery repeats it for a dead reclaimer.
+     */
+    void finishReclaim(long from, long to) {
+        zero(from + RECORD_HEADER_LENGTH, to);
+        zero(from, from + RECORD_HEADER_LENGTH);
+        LONG.compareAndSet(this.buffer, HEAD_OFFSET, from, to);
+    }
+
+    /** Zeroes whole 8-byte words, so a concurrent reader sees each word either intact or 0. */
+    private void zero(long from, long to) {
+        for (long position = from; position < to; position += 8) {
+            LONG.setOpaque(this.buffer, index(position), 0L);
+        }
+    }
+
+    void countCorrupt() {
+        addCounter(CORRUPT_RECORDS_OFFSET, 1);
+    }
+
+    io.github.springipc.transport.IpcCorruptDataException corrupt(long position, String what) {
+        countCorrupt();
+        return new io.github.springipc.transport.IpcCorruptDataException("Queue " + this.description
+                + " has a corrupt record at position " + position + " (ring offset " + (position & this.mask) + "): "
+                + what + ". Consumers can not pass it; stop every process and delete the queue file "
+                + "(its messages are lost), or set ipc.queues.<name>.recreate-when-invalid");
+    }
+
+    @Override
+    public String toString() {
+        return this.description;
+    }
+}

@@ -1,0 +1,219 @@
+package io.github.springipc.transport.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.github.springipc.transport.IpcCorruptDataException;
+import io.github.springipc.transport.IpcDelivery;
+import io.github.springipc.transport.IpcMessage;
+import io.github.springipc.transport.IpcMessageTooLargeException;
+import io.github.springipc.transport.IpcTimeoutException;
+
+/** Behaviour of one queue inside one JVM; the between-JVM behaviour is in the other queue tests. */
+class IpcQueueTest {
+
+    @TempDir
+    Path dir;
+
+    private static final QueueOptions SMALL = QueueOptions.builder().capacity(4096).maxMessageSize(1024).build();
+
+    @Test
+    void deliversAMessageWithItsHeadersOnce() throws Exception {
+        try (IpcQueue producer = IpcQueue.open(this.dir, "q", SMALL); IpcQueue consumer = IpcQueue.open(this.dir, "q", SMALL)) {
+            producer.send(IpcMessage.of(Map.of("k", "v"), bytes("hello")), Duration.ofSeconds(1));
+            IpcDelivery delivery = consumer.receive(Duration.ofSeconds(1));
+            assertThat(delivery.message().header("k")).isEqualTo("v");
+            assertThat(new String(delivery.message().payload(), StandardCharsets.UTF_8)).isEqualTo("hello");
+            assertThat(delivery.deliveryAttempt()).isEqualTo(1);
+            delivery.acknowledge();
+            assertThat(consumer.receive(Duration.ofMillis(50))).isNull();
+            assertThat(producer.pendingBytes()).isZero();
+        }
+    }
+
+    @Test
+    void releasedMessageComesBackAtOnceWithTheNextAttempt() throws Exception {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            queue.send(IpcMessage.of(bytes("again")), Duration.ofSeconds(1));
+            queue.receive(Duration.ofSeconds(1)).release();
+            IpcDelivery second = queue.receive(Duration.ofMillis(100));
+            assertThat(second.deliveryAttempt()).isEqualTo(2);
+            second.acknowledge();
+            assertThat(queue.redeliveries()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void unacknowledgedMessagesOfAClosedAttachmentGoToAnother() throws Exception {
+        try (IpcQueue survivor = IpcQueue.open(this.dir, "q", SMALL)) {
+            IpcQueue leaving = IpcQueue.open(this.dir, "q", SMALL);
+            leaving.send(IpcMessage.of(bytes("held")), Duration.ofSeconds(1));
+            assertThat(leaving.receive(Duration.ofSeconds(1))).isNotNull();
+            leaving.close();
+            IpcDelivery delivery = survivor.receive(Duration.ofSeconds(1));
+            assertThat(new String(delivery.message().payload(), StandardCharsets.UTF_8)).isEqualTo("held");
+            assertThat(delivery.deliveryAttempt()).isEqualTo(2);
+            delivery.acknowledge();
+        }
+    }
+
+    @Test
+    void wrapsAroundTheRingManyTimesInOrder() throws Exception {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            for (int i = 0; i < 2_000; i++) {
+                queue.send(IpcMessage.of(bytes("m" + i + "-" + "x".repeat(i % 300))), Duration.ofSeconds(1));
+                IpcDelivery delivery = queue.receive(Duration.ofSeconds(1));
+                assertThat(new String(delivery.message().payload(), StandardCharsets.UTF_8)).startsWith("m" + i + "-");
+                delivery.acknowledge();
+            }
+            assertThat(queue.pendingBytes()).isZero();
+        }
+    }
+
+    @Test
+    void fullQueueRefusesTrySendAndTimesOutSend() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            int sent = 0;
+            while (queue.trySend(IpcMessage.of(new byte[100]))) {
+                sent++;
+            }
+            assertThat(sent).isBetween(20, 4096 / 112);
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> queue.send(IpcMessage.of(new byte[100]), Duration.ofMillis(200)))
+                    .isInstanceOf(IpcTimeoutException.class).hasMessageContaining("ipc.queues.q.capacity");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(190), Duration.ofSeconds(3));
+            assertThat(queue.tryWrite(ByteBuffer.allocate(8))).isFalse();
+        }
+    }
+
+    @Test
+    void oversizeMessageIsRefusedAtSend() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            assertThatThrownBy(() -> queue.send(IpcMessage.of(new byte[2000]), Duration.ofSeconds(1)))
+                    .isInstanceOf(IpcMessageTooLargeException.class).hasMessageContaining("max-message-size=1024");
+            assertThatThrownBy(() -> queue.tryWrite(ByteBuffer.allocate(1025)))
+                    .isInstanceOf(IpcMessageTooLargeException.class);
+            assertThat(queue.pendingBytes()).isZero();
+        }
+    }
+
+    @Test
+    void fileThatIsNotAQueueIsRefusedWithItsName() throws Exception {
+        Path file = this.dir.resolve("bad.queue");
+        Files.write(file, new byte[8192]);
+        assertThatThrownBy(() -> IpcQueue.open(this.dir, "bad", SMALL)).isInstanceOf(IpcCorruptDataException.class)
+                .hasMessageContaining(file.toString()).hasMessageContaining("not an IPC queue");
+    }
+
+    @Test
+    void queueWithAnotherCapacityIsRefusedNamingTheSetting() {
+        IpcQueue.open(this.dir, "q", SMALL).close();
+        assertThatThrownBy(() -> IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(8192).build()))
+                .isInstanceOf(IpcCorruptDataException.class).hasMessageContaining("ipc.queues.q.capacity is 8192");
+    }
+
+    @Test
+    void corruptRecordIsAClearCountedErrorEveryTimeNotAHang() throws Exception {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            queue.send(IpcMessage.of(bytes("fine")), Duration.ofSeconds(1));
+        }
+        try (FileChannel file = FileChannel.open(this.dir.resolve("q.queue"), StandardOpenOption.WRITE)) {
+            ByteBuffer garbage = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0x7777_0000_0010L).flip();
+            file.write(garbage, QueueLayout.ringOffset(SMALL.slots()));
+        }
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> queue.receive(Duration.ofMillis(100))).isInstanceOf(IpcCorruptDataException.class)
+                        .hasMessageContaining("corrupt record at position 0");
+            }
+            assertThat(queue.corruptRecords()).isEqualTo(3);
+        }
+    }
+
+    @Test
+    void rawRecordsRoundTripInPlaceAndInBatches() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            ByteBuffer message = ByteBuffer.allocateDirect(64).order(ByteOrder.LITTLE_ENDIAN);
+            for (long i = 0; i < 10; i++) {
+                message.clear();
+                message.putLong(0, i);
+                assertThat(queue.tryWrite(message)).isTrue();
+                assertThat(message.remaining()).isZero();
+            }
+            List<Long> seen = new ArrayList<>();
+            int handled = queue.drain((buffer, offset, length) -> {
+                assertThat(length).isEqualTo(64);
+                seen.add(buffer.getLong(offset));
+            }, 100);
+            assertThat(handled).isEqualTo(10);
+            assertThat(seen).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+            assertThat(queue.pendingBytes()).isZero();
+        }
+    }
+
+    @Test
+    void handlerFailureAcknowledgesTheHandledAndReleasesTheRest() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            for (int i = 0; i < 3; i++) {
+                queue.offer(ByteBuffer.wrap(new byte[] { (byte) i }), 0, 1);
+            }
+            assertThatThrownBy(() -> queue.drain((buffer, offset, length) -> {
+                if (buffer.get(offset) == 1) {
+                    throw new IllegalStateException("boom");
+                }
+            }, 10)).hasMessage("boom");
+            List<Byte> again = new ArrayList<>();
+            while (queue.drain((buffer, offset, length) -> again.add(buffer.get(offset)), 10) > 0) {
+                // drains the two released records, one redelivery per call
+            }
+            assertThat(again).containsExactlyInAnyOrder((byte) 1, (byte) 2);
+        }
+    }
+
+    @Test
+    void rawPathsAllocateNothingPerMessage() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(1 << 16).build())) {
+            ByteBuffer message = ByteBuffer.allocateDirect(64);
+            long[] sum = new long[1];
+            RawMessageHandler handler = (buffer, offset, length) -> sum[0] += buffer.get(offset);
+            Runnable round = () -> {
+                for (int i = 0; i < 100; i++) {
+                    queue.offer(message, 0, 64);
+                }
+                while (queue.drain(handler, 256) > 0) {
+                    // drains
+                }
+            };
+            for (int i = 0; i < 2_000; i++) {
+                round.run(); // warm up: JIT, thread-local batch array
+            }
+            long before = threads.getThreadAllocatedBytes(Thread.currentThread().getId());
+            for (int i = 0; i < 1_000; i++) {
+                round.run();
+            }
+            long allocated = threads.getThreadAllocatedBytes(Thread.currentThread().getId()) - before;
+            assertThat(allocated).as("bytes allocated for 100 000 raw messages").isLessThan(20_000);
+        }
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,252 @@
+package io.github.springipc.transport.queue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.springipc.transport.IpcDelivery;
+import io.github.springipc.transport.IpcMessage;
+
+/**
+ * The other processes of the queue tests, run by {@code SiblingJvm}:
+ * {@code <role> <dir> <queue> <capacity> [role arguments]}. Consumers record what they got in a
+ * memory-mapped {@link ReceivedLog} before acknowledging it, so the record survives kill -9.
+ */
+public final class QueueSibling {
+
+    private QueueSibling() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String role = args[0];
+        Path dir = Paths.get(args[1]);
+        String name = args[2];
+        QueueOptions options = QueueOptions.builder().capacity(Integer.parseInt(args[3])).build();
+        switch (role) {
+            case "produce" -> produce(dir, name, options, Integer.parseInt(args[4]), Integer.parseInt(args[5]),
+                    Long.parseLong(args[6]));
+            case "consume" -> consume(dir, name, options, Paths.get(args[4]), Integer.parseInt(args[5]));
+            case "drain" -> drain(dir, name, options, Paths.get(args[4]));
+            case "stall" -> stall(dir, name, options, Integer.parseInt(args[4]));
+            case "idle" -> idle(dir, name, options);
+            case "respond" -> respond(dir, name, options);
+            case "hold" -> hold(dir, name, options, Integer.parseInt(args[4]), Integer.parseInt(args[5]));
+            default -> throw new IllegalArgumentException(role);
+        }
+    }
+
+    /** Sends {@code count} raw 64-byte messages whose first long is {@code producer << 32 | seq}. */
+    private static void produce(Path dir, String name, QueueOptions options, int producer, int count, long pauseNanos)
+            throws Exception {
+        try (IpcQueue queue = IpcQueue.open(dir, name, options)) {
+            System.out.println("READY");
+            awaitGo();
+            ByteBuffer message = ByteBuffer.allocateDirect(64).order(ByteOrder.LITTLE_ENDIAN);
+            long next = System.nanoTime();
+            for (int seq = 0; seq < count; seq++) {
+                message.putLong(0, ((long) producer << 32) | seq);
+                message.clear();
+                queue.write(message, Duration.ofSeconds(30));
+                if (pauseNanos > 0) {
+                    next += pauseNanos;
+                    while (System.nanoTime() < next) {
+                        Thread.onSpinWait();
+                    }
+                }
+            }
+            System.out.println("SENT " + count);
+        }
+    }
+
+    /** Receives one by one, holding up to {@code holdBatch} deliveries before acknowledging them. */
+    private static void consume(Path dir, String name, QueueOptions options, Path log, int holdBatch) throws Exception {
+        try (IpcQueue queue = IpcQueue.open(dir, name, options); ReceivedLog received = ReceivedLog.open(log)) {
+            System.out.println("READY");
+            List<IpcDelivery> held = new ArrayList<>();
+            for (;;) {
+                IpcDelivery delivery = queue.receive(Duration.ofMillis(20));
+                if (delivery != null) {
+                    ByteBuffer payload = ByteBuffer.wrap(delivery.message().payload()).order(ByteOrder.LITTLE_ENDIAN);
+                    received.add(payload.getLong(0), delivery.deliveryAttempt());
+                    held.add(delivery);
+                }
+                if (held.size() >= holdBatch || (delivery == null && !held.isEmpty())) {
+                    held.forEach(IpcDelivery::acknowledge);
+                    held.clear();
+                }
+            }
+        }
+    }
+
+    /** Drains raw batches; the log is written inside the handler, before the batch is acknowledged. */
+    private static void drain(Path dir, String name, QueueOptions options, Path log) throws Exception {
+        try (IpcQueue queue = IpcQueue.open(dir, name, options); ReceivedLog received = ReceivedLog.open(log)) {
+            System.out.println("READY");
+            RawMessageHandler handler = (buffer, offset, length) -> received.add(buffer.getLong(offset), 0);
+            for (;;) {
+                if (queue.drain(handler, 64) == 0) {
+                    IpcDelivery delivery = queue.receive(Duration.ofMillis(50)); // sleep on the doorbell
+                    if (delivery != null) {
+                        received.add(ByteBuffer.wrap(delivery.message().payload()).order(ByteOrder.LITTLE_ENDIAN)
+                                .getLong(0), delivery.deliveryAttempt());
+                        delivery.acknowledge();
+                    }
+                }
+            }
+        }
+    }
+
+    /** Sends {@code before} envelopes, then stalls forever in the middle of writing the next one. */
+    private static void stall(Path dir, String name, QueueOptions options, int before) throws Exception {
+        try (IpcQueue queue = IpcQueue.open(dir, name, options)) {
+            for (int i = 0; i < before; i++) {
+                queue.send(IpcMessage.of(("before-" + i).getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+            }
+            IpcQueue.beforePublishHook = () -> {
+                System.out.println("STALLED");
+                while (true) {
+                    try {
+                        Thread.sleep(60_000);
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            };
+            queue.send(IpcMessage.of("never-published".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+        }
+    }
+
+    /** Waits idle on the doorbell, reports its CPU use, then reports the message that wakes it. */
+    private static void idle(Path dir, String name, QueueOptions options) throws Exception {
+        com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
+                .getOperatingSystemMXBean();
+        try (IpcQueue queue = IpcQueue.open(dir, name, options)) {
+            queue.receive(Duration.ofMillis(500)); // warm up: binds the doorbell
+            long cpuBefore = os.getProcessCpuTime();
+            long wallBefore = System.nanoTime();
+            IpcDelivery none = queue.receive(Duration.ofSeconds(2));
+            double share = (double) (os.getProcessCpuTime() - cpuBefore) / (System.nanoTime() - wallBefore);
+            System.out.println("IDLE_CPU " + share + " " + (none == null));
+            IpcDelivery delivery = queue.receive(Duration.ofSeconds(20));
+            System.out.println("WOKE " + new String(delivery.message().payload(), StandardCharsets.UTF_8));
+            delivery.acknowledge();
+        }
+    }
+
+    /** Replies to every request with its payload in upper case. */
+    private static void respond(Path dir, String name, QueueOptions options) throws Exception {
+        try (IpcQueue queue = IpcQueue.open(dir, name, options)) {
+            System.out.println("READY");
+            for (;;) {
+                IpcDelivery delivery = queue.receive(Duration.ofSeconds(1));
+                if (delivery != null) {
+                    String text = new String(delivery.message().payload(), StandardCharsets.UTF_8);
+                    delivery.reply(IpcMessage.of(text.toUpperCase().getBytes(StandardCharsets.UTF_8)));
+                    delivery.acknowledge();
+                }
+            }
+        }
+    }
+
+    /** Acknowledges {@code ack} envelopes, then takes {@code hold} more without settling them and waits to be killed. */
+    private static void hold(Path dir, String name, QueueOptions options, int ack, int hold) throws Exception {
+        IpcQueue queue = IpcQueue.open(dir, name, options);
+        for (int i = 0; i < ack; i++) {
+            queue.receive(Duration.ofSeconds(10)).acknowledge();
+        }
+        List<IpcDelivery> held = new ArrayList<>();
+        for (int i = 0; i < hold; i++) {
+            held.add(queue.receive(Duration.ofSeconds(10)));
+        }
+        System.out.println("HOLDING " + held.size());
+        Thread.sleep(60_000);
+    }
+
+    private static void awaitGo() throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        String line = in.readLine();
+        if (!"GO".equals(line)) {
+            throw new IllegalStateException("expected GO, got " + line);
+        }
+    }
+
+    /**
+     * What a consumer received, in a memory-mapped file that survives kill -9: a count, then
+     * (id, attempt) pairs of longs.
+     */
+    static final class ReceivedLog implements AutoCloseable {
+
+        static final int MAX_ENTRIES = 1 << 20;
+
+        private final FileChannel channel;
+
+        private final MappedByteBuffer buffer;
+
+        private int count;
+
+        private ReceivedLog(FileChannel channel, MappedByteBuffer buffer) {
+            this.channel = channel;
+            this.buffer = buffer;
+        }
+
+        static ReceivedLog open(Path file) throws Exception {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            MappedByteBuffer buffer = channel.map(FileChannel.MapMode.READ_WRITE, 0, 16L * (MAX_ENTRIES + 1));
+            buffer.order(ByteOrder.LITTLE_ENDIAN);
+            return new ReceivedLog(channel, buffer);
+        }
+
+        void add(long id, int attempt) {
+            int at = 16 * (this.count + 1);
+            this.buffer.putLong(at, id);
+            this.buffer.putLong(at + 8, attempt);
+            this.count++;
+            QueueRing.LONG.setRelease(this.buffer, 0, (long) this.count);
+        }
+
+        /** Reads a log written by another process: {@code [id, attempt]} pairs. */
+        static List<long[]> read(Path file) throws Exception {
+            List<long[]> entries = new ArrayList<>();
+            if (!file.toFile().exists()) {
+                return entries;
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer all = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size()).order(ByteOrder.LITTLE_ENDIAN);
+                long count = all.getLong(0);
+                for (int i = 1; i <= count; i++) {
+                    entries.add(new long[] { all.getLong(16 * i), all.getLong(16 * i + 8) });
+                }
+            }
+            return entries;
+        }
+
+        static long count(Path file) throws Exception {
+            if (!file.toFile().exists() || file.toFile().length() < 8) {
+                return 0;
+            }
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer first = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                channel.read(first, 0);
+                return first.getLong(0);
+            }
+        }
+
+        @Override
+        public void close() throws Exception {
+            this.channel.close();
+        }
+    }
+}
