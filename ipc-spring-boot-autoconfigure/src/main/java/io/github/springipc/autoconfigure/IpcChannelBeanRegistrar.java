@@ -12,6 +12,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotationMetadata;
 
 import io.github.springipc.transport.pipe.IpcPipe;
+import io.github.springipc.transport.queue.IpcQueue;
 import io.github.springipc.transport.shm.IpcSharedMemory;
 
 /**
@@ -49,6 +50,8 @@ class IpcChannelBeanRegistrar implements ImportBeanDefinitionRegistrar, Environm
                 .forEach(name -> register(registry, name, IpcPipe.class, factory::openPipe));
         properties.getSharedMemory().keySet()
                 .forEach(name -> register(registry, name, IpcSharedMemory.class, factory::openSharedMemory));
+        properties.getQueues().keySet()
+                .forEach(name -> register(registry, name, IpcQueue.class, factory::openQueue));
     }
 
     private static <T> void register(BeanDefinitionRegistry registry, String name, Class<T> type,

@@ -8,6 +8,8 @@ import java.util.function.Supplier;
 
 import io.github.springipc.transport.file.IpcDirectory;
 import io.github.springipc.transport.pipe.IpcPipe;
+import io.github.springipc.transport.queue.IpcQueue;
+import io.github.springipc.transport.queue.QueueOptions;
 import io.github.springipc.transport.pipe.PipeOptions;
 import io.github.springipc.transport.shm.IpcSharedMemory;
 import io.github.springipc.transport.shm.SharedMemoryOptions;
@@ -75,6 +77,22 @@ final class IpcChannelFactory {
                 .fileMode(PosixFilePermissions.fromString(region.getFileMode()))
                 .recreateOnMismatch(region.isRecreateOnMismatch())
                 .deleteWhenLastUserCloses(region.isDeleteWhenLastUserCloses())
+                .build();
+    }
+
+    IpcQueue openQueue(String name) {
+        return IpcQueue.open(directory(), name, queueOptions(this.properties.getQueues().get(name)));
+    }
+
+    static QueueOptions queueOptions(IpcProperties.Queue queue) {
+        return QueueOptions.builder()
+                .capacity((int) queue.getCapacity().toBytes())
+                .maxMessageSize((int) queue.getMaxMessageSize().toBytes())
+                .sendTimeout(queue.getSendTimeout())
+                .waitStrategy(queue.getWaitStrategy())
+                .livenessInterval(queue.getLivenessInterval())
+                .slots(queue.getMaxProcesses())
+                .recreateWhenInvalid(queue.isRecreateOnMismatch())
                 .build();
     }
 

@@ -5,6 +5,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 import io.github.springipc.transport.pipe.IpcPipe;
 import io.github.springipc.transport.pipe.PipeState;
+import io.github.springipc.transport.queue.IpcQueue;
 import io.github.springipc.transport.shm.IpcSharedMemory;
 
 /** One health indicator per channel kind, reporting what an operator needs to see. */
@@ -27,6 +28,20 @@ final class IpcChannelHealthIndicators {
                     .withDetail("reconnects", pipe.reconnectCount())
                     .withDetail("bufferedMessages", pipe.bufferedMessages())
                     .withDetail("socket", pipe.socketPath().toString())
+                    .build();
+        };
+    }
+
+    /** UP while the queue is open; details show how full it is and what went wrong. */
+    static HealthIndicator queue(IpcQueue queue) {
+        return () -> {
+            long pending = queue.pendingBytes();
+            return Health.up().withDetail("file", queue.path().toString())
+                    .withDetail("capacity", queue.capacity())
+                    .withDetail("pendingBytes", pending)
+                    .withDetail("fill", String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * pending / queue.capacity()))
+                    .withDetail("redeliveries", queue.redeliveries())
+                    .withDetail("corruptRecords", queue.corruptRecords())
                     .build();
         };
     }

@@ -14,6 +14,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
 import io.github.springipc.transport.pipe.IpcPipe;
+import io.github.springipc.transport.queue.IpcQueue;
 import io.github.springipc.transport.shm.IpcSharedMemory;
 
 /**
@@ -33,6 +34,8 @@ public final class IpcHealthContributorAutoConfiguration {
                 .forEach((name, pipe) -> indicators.put(name, IpcChannelHealthIndicators.pipe(pipe)));
         beanFactory.getBeansOfType(IpcSharedMemory.class)
                 .forEach((name, region) -> indicators.put(name, IpcChannelHealthIndicators.sharedMemory(region)));
+        beanFactory.getBeansOfType(IpcQueue.class)
+                .forEach((name, queue) -> indicators.put(name, IpcChannelHealthIndicators.queue(queue)));
         return CompositeHealthContributor.fromMap(indicators);
     }
 }

@@ -13,6 +13,7 @@ import org.springframework.context.event.ContextRefreshedEvent;
 import io.github.springipc.config.IpcListenerEndpointRegistry;
 import io.github.springipc.listener.IpcListenerContainer;
 import io.github.springipc.transport.pipe.IpcPipe;
+import io.github.springipc.transport.queue.IpcQueue;
 
 /**
  * Micrometer meters of the IPC channels and listeners. Tags are low-cardinality: the channel
@@ -43,6 +44,7 @@ class IpcMetrics implements MeterBinder, ApplicationListener<ContextRefreshedEve
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
         this.beanFactory.getBeansOfType(IpcPipe.class).forEach((name, pipe) -> bindPipe(registry, name, pipe));
+        this.beanFactory.getBeansOfType(IpcQueue.class).forEach((name, queue) -> bindQueue(registry, name, queue));
         bindListenersOnce();
     }
 
@@ -59,6 +61,18 @@ class IpcMetrics implements MeterBinder, ApplicationListener<ContextRefreshedEve
                 .description("Connections to a new peer after the first").register(registry);
         Gauge.builder("ipc.pipe.buffered", pipe, IpcPipe::bufferedMessages).tags(tags)
                 .description("Received messages not yet taken by a listener").register(registry);
+    }
+
+    private static void bindQueue(MeterRegistry registry, String name, IpcQueue queue) {
+        Tags tags = Tags.of("channel", name);
+        Gauge.builder("ipc.queue.depth", queue, IpcQueue::pendingBytes).tags(tags).baseUnit("bytes")
+                .description("Bytes of messages in the queue not yet acknowledged").register(registry);
+        Gauge.builder("ipc.queue.capacity", queue, IpcQueue::capacity).tags(tags).baseUnit("bytes")
+                .description("Bytes the queue can hold").register(registry);
+        FunctionCounter.builder("ipc.queue.redeliveries", queue, IpcQueue::redeliveries).tags(tags)
+                .description("Messages delivered again after their consumer died or released them").register(registry);
+        FunctionCounter.builder("ipc.queue.corrupt.records", queue, IpcQueue::corruptRecords).tags(tags)
+                .description("Records skipped because they did not follow the layout").register(registry);
     }
 
     private synchronized void bindListenersOnce() {

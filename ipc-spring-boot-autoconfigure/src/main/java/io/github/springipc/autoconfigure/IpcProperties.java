@@ -12,6 +12,7 @@ import org.springframework.util.unit.DataSize;
 
 import io.github.springipc.transport.pipe.PipeRole;
 import io.github.springipc.transport.pipe.PipeWireFormat;
+import io.github.springipc.transport.queue.WaitStrategy;
 
 /**
  * Configuration of the IPC channels of this process: {@code ipc.*}.
@@ -270,30 +271,20 @@ public class IpcProperties {
         }
     }
 
-    /** How a consumer waits for messages on an empty queue. */
-    public enum QueueWaitStrategy {
-
-        /** Sleeps until a producer rings its doorbell: next to no CPU while idle. */
-        BLOCKING,
-
-        /** Spins on the queue: the lowest latency, at the cost of a busy core per waiting thread. */
-        BUSY_SPIN
-    }
-
     /** Settings of one queue. */
     public static class Queue {
 
-        /** Bytes of message storage; a power of two. */
-        private DataSize capacity = DataSize.ofMegabytes(8);
+        /** Bytes of message storage; a power of two between 4KB and 1GB. */
+        private DataSize capacity = DataSize.ofMegabytes(1);
 
         /** Largest message accepted by send; at most an eighth of the capacity. */
-        private DataSize maxMessageSize = DataSize.ofMegabytes(1);
+        private DataSize maxMessageSize = DataSize.ofKilobytes(64);
 
         /** How long a send waits for room in a full queue before it fails. */
         private Duration sendTimeout = Duration.ofSeconds(10);
 
-        /** How consumers wait on an empty queue. */
-        private QueueWaitStrategy waitStrategy = QueueWaitStrategy.BLOCKING;
+        /** How consumers wait on an empty queue: BLOCKING (next to no CPU) or BUSY_SPIN (lowest latency). */
+        private WaitStrategy waitStrategy = WaitStrategy.BLOCKING;
 
         /**
          * Queue (configured under ipc.queues) that receives messages whose listener failed after
@@ -301,8 +292,17 @@ public class IpcProperties {
          */
         private String deadLetter;
 
-        /** Permissions of the queue file, as rwx letters. */
-        private String fileMode = "rw-------";
+        /** How often a consumer checks for dead processes whose messages must be delivered again. */
+        private Duration livenessInterval = Duration.ofMillis(100);
+
+        /** Most processes attached to the queue at once (producers and consumers), up to 256. */
+        private int maxProcesses = 64;
+
+        /**
+         * Whether a queue file whose header does not match (another layout version or capacity) is
+         * deleted and created anew instead of failing start-up; its messages are lost.
+         */
+        private boolean recreateOnMismatch = false;
 
         public DataSize getCapacity() {
             return this.capacity;
@@ -328,11 +328,11 @@ public class IpcProperties {
             this.sendTimeout = sendTimeout;
         }
 
-        public QueueWaitStrategy getWaitStrategy() {
+        public WaitStrategy getWaitStrategy() {
             return this.waitStrategy;
         }
 
-        public void setWaitStrategy(QueueWaitStrategy waitStrategy) {
+        public void setWaitStrategy(WaitStrategy waitStrategy) {
             this.waitStrategy = waitStrategy;
         }
 
@@ -344,12 +344,28 @@ public class IpcProperties {
             this.deadLetter = deadLetter;
         }
 
-        public String getFileMode() {
-            return this.fileMode;
+        public Duration getLivenessInterval() {
+            return this.livenessInterval;
         }
 
-        public void setFileMode(String fileMode) {
-            this.fileMode = fileMode;
+        public void setLivenessInterval(Duration livenessInterval) {
+            this.livenessInterval = livenessInterval;
+        }
+
+        public int getMaxProcesses() {
+            return this.maxProcesses;
+        }
+
+        public void setMaxProcesses(int maxProcesses) {
+            this.maxProcesses = maxProcesses;
+        }
+
+        public boolean isRecreateOnMismatch() {
+            return this.recreateOnMismatch;
+        }
+
+        public void setRecreateOnMismatch(boolean recreateOnMismatch) {
+            this.recreateOnMismatch = recreateOnMismatch;
         }
     }
 

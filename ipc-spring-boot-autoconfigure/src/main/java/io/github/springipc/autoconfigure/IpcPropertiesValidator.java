@@ -102,7 +102,11 @@ final class IpcPropertiesValidator {
                     "lower it or raise " + prefix + ".capacity");
         }
         positive(prefix + ".send-timeout", queue.getSendTimeout());
-        fileMode(prefix + ".file-mode", queue.getFileMode());
+        positive(prefix + ".liveness-interval", queue.getLivenessInterval());
+        if (queue.getMaxProcesses() < 1 || queue.getMaxProcesses() > 256) {
+            throw new InvalidIpcPropertyException(prefix + ".max-processes", queue.getMaxProcesses(),
+                    "must be between 1 and 256", "set how many processes may use the queue at once");
+        }
         String deadLetter = queue.getDeadLetter();
         if (deadLetter != null && !deadLetter.isEmpty()) {
             if (!properties.getQueues().containsKey(deadLetter)) {

@@ -34,11 +34,19 @@ public class SampleApplication {
             directory = IpcDirectory.defaultPath().resolve("sample-" + ProcessHandle.current().pid());
             System.setProperty(DIRECTORY_PROPERTY, directory.toString());
         }
-        int status = SpringApplication.exit(SpringApplication.run(SampleApplication.class, args));
-        if (parent) {
-            deleteRecursively(directory);
-            System.exit(status);
+        if (!parent) {
+            // a sibling runs until its parent stops it, listening on its channels
+            SpringApplication.run(SampleApplication.class, args);
+            return;
         }
+        int status = 1;
+        try {
+            status = SpringApplication.exit(SpringApplication.run(SampleApplication.class, args));
+        }
+        finally {
+            deleteRecursively(directory);
+        }
+        System.exit(status);
     }
 
     private static void deleteRecursively(Path directory) throws IOException {

@@ -273,6 +273,11 @@ public final class IpcQueue implements IpcChannel {
 
     // ---- producing -------------------------------------------------------------------------
 
+    @Override
+    public Duration sendTimeout() {
+        return this.options.sendTimeout();
+    }
+
     /** Sends with the configured {@link QueueOptions#sendTimeout()}. */
     public void send(IpcMessage message) {
         send(message, this.options.sendTimeout());
