@@ -38,6 +38,24 @@ public class ListenerApp {
         return new JobListener();
     }
 
+    @Bean
+    @ConditionalOnProperty("it.fragile.channel")
+    FragileListener fragileListener() {
+        return new FragileListener();
+    }
+
+    /** Fails on "poison" messages, so that they are retried and then dead-lettered. */
+    public static class FragileListener {
+
+        @IpcListener("${it.fragile.channel}")
+        public void onMessage(String text, @Header("ipc_deliveryAttempt") int attempt) {
+            System.out.println("fragile got " + text + " attempt=" + attempt);
+            if (text.startsWith("poison")) {
+                throw new IllegalArgumentException("cannot digest " + text);
+            }
+        }
+    }
+
     /** Answers commands: the return value is the reply. */
     public static class CommandListener {
 
