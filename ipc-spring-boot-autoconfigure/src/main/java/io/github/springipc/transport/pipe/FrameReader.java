@@ -42,6 +42,9 @@ final class FrameReader {
 
     private final Selector selector;
 
+    /** Whether the last read drained the socket, as far as one can tell. */
+    private boolean lastReadEmptied;
+
     /** The body of a frame larger than the buffer, while it is being filled. */
     private ByteBuffer large;
 
@@ -83,6 +86,11 @@ final class FrameReader {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedIOException("interrupted while reading");
             }
+            if (this.lastReadEmptied && !awaitReadable(deadline)) {
+                // the last read took everything there was: wait first rather than pay for a read
+                // that finds nothing (what a ping-pong would do on every message)
+                return null;
+            }
             this.buffer.compact();
             int read;
             try {
@@ -99,6 +107,7 @@ final class FrameReader {
                 }
                 throw new ConnectionEndedException();
             }
+            this.lastReadEmptied = read < this.buffer.capacity() / 2;
             if (read == 0 && !awaitReadable(deadline)) {
                 return null;
             }
