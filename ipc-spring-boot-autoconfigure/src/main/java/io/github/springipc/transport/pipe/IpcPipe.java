@@ -64,13 +64,20 @@ import io.github.springipc.transport.file.IpcDirectory;
  * the peer's application acknowledged the message, and otherwise throws: never a silent loss, at
  * the cost of a round trip. {@link #request} is always confirmed by its reply. While no peer is
  * connected, a send waits up to its timeout and then throws {@link IpcTimeoutException}: nothing
- * is buffered for a peer that is not there.
+ * is buffered for a peer that is not there. The send timeout also bounds the write itself: a
+ * peer that stopped reading makes {@code send} throw {@link IpcTimeoutException} (see
+ * {@code docs/pipe-wire-format.md} for what became of the message), not hang.
  *
  * <h2>Receiving</h2>
- * Received messages wait in a bounded buffer for {@link #receive}; when it is full the pipe
- * stops reading the socket, so the sender slows down instead of anything being dropped. Replies
- * to this end's requests never go to {@code receive}. Every delivery must be settled with
- * {@link IpcDelivery#acknowledge()} (confirmations depend on it).
+ * A thread in {@link #receive} (or waiting for a reply or a confirmation) reads the socket
+ * itself when no other thread does, so a message reaches it with no thread hand-off; see
+ * {@link PipeInbound}. Messages read for nobody in particular wait in a bounded buffer; when it is
+ * full the pipe stops reading the socket, so the sender slows down instead of anything being
+ * dropped. Replies to this end's requests never go to {@code receive}. Every delivery must be
+ * settled with {@link IpcDelivery#acknowledge()} (confirmations depend on it). Interrupting a
+ * thread in {@code receive} ends the wait with {@link InterruptedException}; the pipe checks
+ * for the interrupt before each socket read, since an interrupt during one would close the
+ * channel.
  *
  * <p>The wire format is described in {@code docs/pipe-wire-format.md} and {@link PipeFrameLayout}.
  */
@@ -350,8 +357,11 @@ public final class IpcPipe implements IpcChannel {
      * {@inheritDoc}
      *
      * <p>With {@link PipeWireFormat#RAW} the reply is the next frame the peer sends: the peer must
-     * answer each request with exactly one frame, in order. A reply that comes after its request
-     * timed out is discarded, so that it is not mistaken for the next request's.
+     * answer each request with exactly one frame, in order, and send nothing of its own while a
+     * request waits (it would be taken for the reply). A reply that comes after its request timed
+     * out is discarded, so that it is not mistaken for the next request's. A RAW end is a client
+     * or a server, not both: once {@link #receive} was called on it, this method throws
+     * {@link IllegalStateException}.
      */
     @Override
     public IpcMessage request(IpcMessage message, Duration timeout) {
