@@ -2,92 +2,200 @@ package io.github.springipc.transport.pipe;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
 
 import io.github.springipc.transport.IpcCorruptDataException;
 
 /**
- * Reads frames from one connection with a large buffer, decoding every complete frame a read
- * brought in before reading again. A frame body that does not fit the buffer gets an array of
- * exactly its size, allocated only after its length passed the {@code max-message-size} check.
+ * Reads frames, one at a time, from one connection's non-blocking socket, for whichever thread
+ * currently holds the right to read it (see {@link PipeInbound}). It keeps its state between
+ * calls, so a thread that gives up on a timeout leaves a half-read frame for the next reader.
+ *
+ * <p>One read brings in as many frames as fit the direct buffer; later calls return them without
+ * a system call. A frame body that does not fit the buffer gets an array of exactly its size,
+ * allocated only after its length passed the {@code max-message-size} check, and filled through
+ * the direct buffer (a heap buffer handed to the channel would make the JDK cache a temporary
+ * direct buffer of the frame's size in every reading thread).
+ *
+ * <p>Not thread-safe: callers hand it over under a lock.
  */
 final class FrameReader {
 
-    /** Receives each frame body; the buffer is valid only during the call. */
-    @FunctionalInterface
-    interface FrameSink {
-
-        void onFrame(ByteBuffer body) throws IOException, InterruptedException;
-    }
+    /** Deadline meaning "until woken". */
+    static final long FOREVER = Long.MAX_VALUE;
 
     private final SocketChannel channel;
 
+    /** Kept in read mode between calls: position = first unparsed byte, limit = end of data. */
     private final ByteBuffer buffer;
 
     private final int maxMessageSize;
 
     private final String settingName;
 
-    FrameReader(SocketChannel channel, int bufferSize, int maxMessageSize, String settingName) {
+    private final Selector selector;
+
+    /** Whether the last read drained the socket, as far as one can tell. */
+    private boolean lastReadEmptied;
+
+    /** The body of a frame larger than the buffer, while it is being filled. */
+    private ByteBuffer large;
+
+    FrameReader(SocketChannel channel, int bufferSize, int maxMessageSize, String settingName) throws IOException {
         this.channel = channel;
-        this.buffer = ByteBuffer.allocate(bufferSize);
+        this.buffer = ByteBuffer.allocateDirect(bufferSize).flip();
         this.maxMessageSize = maxMessageSize;
         this.settingName = settingName;
+        this.selector = Selector.open();
+        try {
+            channel.register(this.selector, SelectionKey.OP_READ);
+        }
+        catch (IOException | RuntimeException ex) {
+            this.selector.close();
+            throw ex;
+        }
     }
 
     /**
-     * Reads until the peer closes the connection at a frame boundary (returns normally) or
-     * something is wrong (throws).
+     * The next frame body, valid until the next call; {@code null} when none completed before
+     * {@code deadline} (a {@link System#nanoTime()} value, or {@link #FOREVER}) or when
+     * {@link #wakeup()} was called.
      *
+     * @throws ConnectionEndedException when the peer closed the connection at a frame boundary
      * @throws IpcCorruptDataException for a bad length or a frame cut short
+     * @throws InterruptedIOException when the calling thread is interrupted (checked before any
+     *         read, so that an interrupt does not close the channel)
      * @throws IOException when the socket fails
      */
-    void readAll(FrameSink sink) throws IOException, InterruptedException {
-        ByteBuffer buf = this.buffer;
+    ByteBuffer next(long deadline) throws IOException {
         while (true) {
-            int read = this.channel.read(buf);
+            ByteBuffer frame = this.large == null ? parse() : fillLarge();
+            if (frame != null) {
+                return frame;
+            }
+            if (this.large != null && this.buffer.hasRemaining()) {
+                continue;
+            }
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedIOException("interrupted while reading");
+            }
+            if (this.lastReadEmptied && !awaitReadable(deadline)) {
+                // the last read took everything there was: wait first rather than pay for a read
+                // that finds nothing (what a ping-pong would do on every message)
+                return null;
+            }
+            this.buffer.compact();
+            int read;
+            try {
+                read = this.channel.read(this.buffer);
+            }
+            finally {
+                this.buffer.flip();
+            }
             if (read < 0) {
-                if (buf.position() > 0) {
+                int partial = this.buffer.remaining() + (this.large == null ? 0 : this.large.position());
+                if (partial > 0) {
                     throw new IpcCorruptDataException("the peer closed the connection in the middle of a frame ("
-                            + buf.position() + " bytes of it had arrived)");
+                            + partial + " bytes of it had arrived)");
                 }
-                return;
+                throw new ConnectionEndedException();
             }
-            buf.flip();
-            while (buf.remaining() >= PipeFrameLayout.LENGTH_PREFIX) {
-                int start = buf.position();
-                int prefix = buf.getInt(start);
-                long length;
-                int headerLength;
-                if (prefix == PipeFrameLayout.EXTENDED_LENGTH_MARKER) {
-                    headerLength = PipeFrameLayout.LENGTH_PREFIX + PipeFrameLayout.EXTENDED_LENGTH;
-                    if (buf.remaining() < headerLength) {
-                        break;
-                    }
-                    length = buf.getLong(start + PipeFrameLayout.LENGTH_PREFIX);
-                }
-                else {
-                    headerLength = PipeFrameLayout.LENGTH_PREFIX;
-                    length = prefix;
-                }
-                checkLength(length);
-                int body = (int) length;
-                if (buf.remaining() - headerLength >= body) {
-                    ByteBuffer frame = buf.slice(start + headerLength, body);
-                    buf.position(start + headerLength + body);
-                    sink.onFrame(frame);
-                    continue;
-                }
-                if (headerLength + body > buf.capacity()) {
-                    buf.position(start + headerLength);
-                    sink.onFrame(readLarge(buf, body));
-                    continue;
-                }
-                break;
+            this.lastReadEmptied = read < this.buffer.capacity() / 2;
+            if (read == 0 && !awaitReadable(deadline)) {
+                return null;
             }
-            buf.compact();
         }
+    }
+
+    /** Makes a thread waiting in {@link #next} return {@code null} soon (or the next call at once). */
+    void wakeup() {
+        this.selector.wakeup();
+    }
+
+    /** Releases the selector; the channel is closed by its owner. */
+    void close() {
+        try {
+            this.selector.close();
+        }
+        catch (IOException ignored) {
+            // nothing more to release
+        }
+    }
+
+    /** @return whether the socket may have data now; false on timeout or wake-up */
+    private boolean awaitReadable(long deadline) throws IOException {
+        try {
+            int ready;
+            if (deadline == FOREVER) {
+                ready = this.selector.select();
+            }
+            else {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                ready = this.selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
+            }
+            this.selector.selectedKeys().clear();
+            return ready > 0;
+        }
+        catch (ClosedSelectorException ex) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    private ByteBuffer parse() {
+        ByteBuffer buf = this.buffer;
+        if (buf.remaining() < PipeFrameLayout.LENGTH_PREFIX) {
+            return null;
+        }
+        int start = buf.position();
+        int prefix = buf.getInt(start);
+        long length;
+        int headerLength;
+        if (prefix == PipeFrameLayout.EXTENDED_LENGTH_MARKER) {
+            headerLength = PipeFrameLayout.LENGTH_PREFIX + PipeFrameLayout.EXTENDED_LENGTH;
+            if (buf.remaining() < headerLength) {
+                return null;
+            }
+            length = buf.getLong(start + PipeFrameLayout.LENGTH_PREFIX);
+        }
+        else {
+            headerLength = PipeFrameLayout.LENGTH_PREFIX;
+            length = prefix;
+        }
+        checkLength(length);
+        int body = (int) length;
+        if (buf.remaining() - headerLength >= body) {
+            ByteBuffer frame = buf.slice(start + headerLength, body);
+            buf.position(start + headerLength + body);
+            return frame;
+        }
+        if (headerLength + body > buf.capacity()) {
+            buf.position(start + headerLength);
+            this.large = ByteBuffer.allocate(body);
+        }
+        return null;
+    }
+
+    private ByteBuffer fillLarge() {
+        ByteBuffer target = this.large;
+        int n = Math.min(target.remaining(), this.buffer.remaining());
+        target.put(target.position(), this.buffer, this.buffer.position(), n);
+        target.position(target.position() + n);
+        this.buffer.position(this.buffer.position() + n);
+        if (target.hasRemaining()) {
+            return null;
+        }
+        this.large = null;
+        return target.flip();
     }
 
     private void checkLength(long length) {
@@ -102,20 +210,17 @@ final class FrameReader {
         }
     }
 
-    private ByteBuffer readLarge(ByteBuffer buf, int body) throws IOException {
-        ByteBuffer large = ByteBuffer.allocate(body);
-        large.put(buf); // what has arrived already; buf is now empty
-        while (large.hasRemaining()) {
-            if (this.channel.read(large) < 0) {
-                throw new IpcCorruptDataException("the peer closed the connection in the middle of a frame ("
-                        + large.position() + " of " + body + " bytes had arrived)");
-            }
-        }
-        large.flip();
-        return large;
-    }
-
     static EOFException unexpectedEnd(String what) {
         return new EOFException("the peer closed the connection during the " + what);
+    }
+
+    /** The peer closed the connection between two frames: an orderly end. */
+    static final class ConnectionEndedException extends EOFException {
+
+        private static final long serialVersionUID = 1L;
+
+        ConnectionEndedException() {
+            super("the peer closed the connection");
+        }
     }
 }

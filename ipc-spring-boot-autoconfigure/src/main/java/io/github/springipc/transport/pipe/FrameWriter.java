@@ -1,7 +1,12 @@
 package io.github.springipc.transport.pipe;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -19,6 +24,12 @@ import io.github.springipc.transport.IpcMessageCodec;
  * {@code write} only append; the flusher then swaps buffers and writes all of theirs in one
  * call. Frames larger than the buffer are written directly, after what is queued before them.
  *
+ * <p>The channel is non-blocking and every wait is bounded by the sender's deadline. A sender
+ * waiting for room that times out has queued nothing. A flusher that times out (the peer stopped
+ * reading) leaves the unwritten rest of its batch first in line: it is never cut or reordered,
+ * and goes out with the next write on this connection (or the drain at close) if the peer reads
+ * again.
+ *
  * <p>Once the flusher has failed (the peer went away), every later append fails too.
  */
 final class FrameWriter {
@@ -35,15 +46,40 @@ final class FrameWriter {
 
     private boolean flushing;
 
+    /** What the current or last flusher writes: the rest of it must go out before anything else. */
+    private ByteBuffer[] inflight;
+
+    /** For waiting, in the flusher only, until the socket takes more bytes. */
+    private final Selector selector;
+
     private IOException failure;
 
     /** MESSAGE records written, the one being written included. */
     private long messagesWritten;
 
-    FrameWriter(SocketChannel channel, int bufferSize) {
+    /** @param channel a non-blocking channel */
+    FrameWriter(SocketChannel channel, int bufferSize) throws IOException {
         this.channel = channel;
         this.pending = ByteBuffer.allocateDirect(bufferSize);
         this.writing = ByteBuffer.allocateDirect(bufferSize);
+        this.selector = Selector.open();
+        try {
+            channel.register(this.selector, SelectionKey.OP_WRITE);
+        }
+        catch (IOException | RuntimeException ex) {
+            this.selector.close();
+            throw ex;
+        }
+    }
+
+    /** Releases the selector; the channel is closed by its owner. */
+    void closeSelector() {
+        try {
+            this.selector.close();
+        }
+        catch (IOException ignored) {
+            // nothing more to release
+        }
     }
 
     /** A RAW frame: the body is the payload. @return the message's sequence number */
@@ -56,7 +92,7 @@ final class FrameWriter {
                         ByteBuffer.wrap(payload), deadline);
             }
             this.pending.putInt(payload.length).put(payload);
-            return finishAppend();
+            return finishAppend(deadline);
         }
         finally {
             this.lock.unlock();
@@ -74,7 +110,7 @@ final class FrameWriter {
                 return writeLarge(head, ByteBuffer.wrap(payload), deadline);
             }
             this.pending.putInt(body).put(PipeFrameLayout.KIND_MESSAGE).putShort((short) 0).put(payload);
-            return finishAppend();
+            return finishAppend(deadline);
         }
         finally {
             this.lock.unlock();
@@ -95,7 +131,7 @@ final class FrameWriter {
             }
             this.pending.putInt(body).put(PipeFrameLayout.KIND_MESSAGE);
             IpcMessageCodec.encode(message, this.pending);
-            return finishAppend();
+            return finishAppend(deadline);
         }
         finally {
             this.lock.unlock();
@@ -109,7 +145,7 @@ final class FrameWriter {
             reserve(PipeFrameLayout.LENGTH_PREFIX + PipeFrameLayout.ACK_LENGTH, deadline);
             this.pending.putInt(PipeFrameLayout.ACK_LENGTH).put(PipeFrameLayout.KIND_ACK).putLong(count);
             if (!this.flushing) {
-                flushLocked();
+                flushLocked(deadline);
             }
         }
         finally {
@@ -125,10 +161,10 @@ final class FrameWriter {
         long deadline = System.nanoTime() + timeoutNanos;
         this.lock.lock();
         try {
-            while (this.failure == null && (this.flushing || this.pending.position() > 0)) {
+            while (this.failure == null && (this.flushing || this.pending.position() > 0 || this.inflight != null)) {
                 if (!this.flushing) {
                     try {
-                        flushLocked();
+                        flushLocked(deadline);
                     }
                     catch (IOException ex) {
                         return;
@@ -167,10 +203,10 @@ final class FrameWriter {
         }
     }
 
-    private long finishAppend() throws IOException {
+    private long finishAppend(long deadline) throws IOException {
         long sequence = ++this.messagesWritten;
         if (!this.flushing) {
-            flushLocked();
+            flushLocked(deadline);
         }
         return sequence;
     }
@@ -190,24 +226,30 @@ final class FrameWriter {
                 return true;
             }
             if (!this.flushing) {
-                flushLocked();
+                try {
+                    flushLocked(deadline);
+                }
+                catch (WriteTimeoutException ex) {
+                    throw new WriteTimeoutException(false); // what stalled was earlier frames, not this one
+                }
                 continue;
             }
             awaitRoom(deadline);
         }
     }
 
+    /** Waits for the flusher to make progress; a timeout here means this frame was not queued. */
     private void awaitRoom(long deadline) throws IOException {
         long remaining = deadline - System.nanoTime();
         if (remaining <= 0) {
-            throw new WriteTimeoutException();
+            throw new WriteTimeoutException(false);
         }
         try {
             this.room.awaitNanos(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while waiting to write");
+            throw new InterruptedIOException("interrupted while waiting to write");
         }
     }
 
@@ -217,23 +259,39 @@ final class FrameWriter {
         }
     }
 
-    /** Writes until nothing is pending; the lock is released around each system call. */
-    private void flushLocked() throws IOException {
+    /**
+     * Writes until nothing is pending; the lock is released around each system call. What a
+     * timed-out flusher left unwritten stays first in line for the next one.
+     */
+    private void flushLocked(long deadline) throws IOException {
         this.flushing = true;
         try {
+            finishInflight(deadline);
             while (this.pending.position() > 0) {
                 ByteBuffer full = this.pending;
                 this.pending = this.writing;
                 this.writing = full;
                 full.flip();
+                this.inflight = new ByteBuffer[] { full };
                 this.room.signalAll();
-                writeUnlocked(full, null);
-                full.clear();
+                finishInflight(deadline);
             }
         }
         finally {
             this.flushing = false;
             this.room.signalAll();
+        }
+    }
+
+    private void finishInflight(long deadline) throws IOException {
+        ByteBuffer[] parts = this.inflight;
+        if (parts == null) {
+            return;
+        }
+        writeUnlocked(parts, deadline);
+        this.inflight = null;
+        if (parts[0] == this.writing) {
+            this.writing.clear();
         }
     }
 
@@ -243,48 +301,70 @@ final class FrameWriter {
             awaitRoom(deadline);
         }
         checkUsable();
-        long sequence = ++this.messagesWritten;
         this.flushing = true;
+        long sequence;
         try {
+            finishInflight(deadline);
             while (this.pending.position() > 0) {
                 ByteBuffer full = this.pending;
                 this.pending = this.writing;
                 this.writing = full;
                 full.flip();
-                writeUnlocked(full, null);
-                full.clear();
+                this.inflight = new ByteBuffer[] { full };
+                finishInflight(deadline);
             }
-            writeUnlocked(head, body);
+            // counted only now: every frame appended meanwhile waits for this one, so the peer's
+            // count of MESSAGE records and ours stay in step
+            sequence = ++this.messagesWritten;
+            this.inflight = body == null ? new ByteBuffer[] { head } : new ByteBuffer[] { head, body };
+            try {
+                finishInflight(deadline);
+            }
+            catch (WriteTimeoutException ex) {
+                if (body != null && this.inflight != null) {
+                    // the caller may reuse its array once we have thrown: keep our own copy of the rest
+                    ByteBuffer rest = ByteBuffer.allocate(body.remaining()).put(body).flip();
+                    this.inflight = new ByteBuffer[] { head, rest };
+                }
+                throw ex;
+            }
         }
         finally {
             this.flushing = false;
         }
-        flushLocked();
+        flushLocked(deadline);
         return sequence;
     }
 
-    private void writeUnlocked(ByteBuffer first, ByteBuffer second) throws IOException {
+    /**
+     * Writes {@code parts} completely. The channel is non-blocking: when the socket is full the
+     * thread waits for it to drain, at most until {@code deadline}, so a peer that stopped
+     * reading can not hold a sender forever.
+     */
+    private void writeUnlocked(ByteBuffer[] parts, long deadline) throws IOException {
+        ByteBuffer last = parts[parts.length - 1];
         this.lock.unlock();
         IOException failed = null;
         try {
-            if (second == null) {
-                while (first.hasRemaining()) {
-                    this.channel.write(first);
+            while (last.hasRemaining()) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // checked before writing: an interrupt during a channel operation closes the channel
+                    throw new InterruptedIOException("interrupted while writing");
+                }
+                long written = parts.length == 1 ? this.channel.write(parts[0]) : this.channel.write(parts);
+                if (written == 0) {
+                    awaitWritable(deadline);
                 }
             }
-            else {
-                ByteBuffer[] parts = { first, second };
-                while (second.hasRemaining()) {
-                    this.channel.write(parts);
-                }
-            }
+        }
+        catch (WriteTimeoutException | InterruptedIOException ex) {
+            this.lock.lock();
+            throw ex;
         }
         catch (IOException ex) {
             failed = ex;
         }
-        finally {
-            this.lock.lock();
-        }
+        this.lock.lock();
         if (failed != null) {
             if (this.failure == null) {
                 this.failure = failed;
@@ -294,13 +374,38 @@ final class FrameWriter {
         }
     }
 
-    /** The wait for room in the buffer ran out: the peer is not reading. */
+    private void awaitWritable(long deadline) throws IOException {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            throw new WriteTimeoutException(true);
+        }
+        try {
+            this.selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
+            this.selector.selectedKeys().clear();
+        }
+        catch (ClosedSelectorException ex) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    /** The socket stayed full until the deadline: the peer is not reading. */
     static final class WriteTimeoutException extends IOException {
 
         private static final long serialVersionUID = 1L;
 
-        WriteTimeoutException() {
+        private final boolean queued;
+
+        WriteTimeoutException(boolean queued) {
             super("the peer did not read in time");
+            this.queued = queued;
+        }
+
+        /**
+         * Whether the frame is already queued (partly written, or behind a write that stalled):
+         * it goes out when the peer reads again, if it ever does.
+         */
+        boolean queued() {
+            return this.queued;
         }
     }
 }

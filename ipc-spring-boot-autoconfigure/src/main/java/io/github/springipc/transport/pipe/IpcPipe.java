@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
-import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +18,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
@@ -66,13 +64,20 @@ import io.github.springipc.transport.file.IpcDirectory;
  * the peer's application acknowledged the message, and otherwise throws: never a silent loss, at
  * the cost of a round trip. {@link #request} is always confirmed by its reply. While no peer is
  * connected, a send waits up to its timeout and then throws {@link IpcTimeoutException}: nothing
- * is buffered for a peer that is not there.
+ * is buffered for a peer that is not there. The send timeout also bounds the write itself: a
+ * peer that stopped reading makes {@code send} throw {@link IpcTimeoutException} (see
+ * {@code docs/pipe-wire-format.md} for what became of the message), not hang.
  *
  * <h2>Receiving</h2>
- * Received messages wait in a bounded buffer for {@link #receive}; when it is full the pipe
- * stops reading the socket, so the sender slows down instead of anything being dropped. Replies
- * to this end's requests never go to {@code receive}. Every delivery must be settled with
- * {@link IpcDelivery#acknowledge()} (confirmations depend on it).
+ * A thread in {@link #receive} (or waiting for a reply or a confirmation) reads the socket
+ * itself when no other thread does, so a message reaches it with no thread hand-off; see
+ * {@link PipeInbound}. Messages read for nobody in particular wait in a bounded buffer; when it is
+ * full the pipe stops reading the socket, so the sender slows down instead of anything being
+ * dropped. Replies to this end's requests never go to {@code receive}. Every delivery must be
+ * settled with {@link IpcDelivery#acknowledge()} (confirmations depend on it). Interrupting a
+ * thread in {@code receive} ends the wait with {@link InterruptedException}; the pipe checks
+ * for the interrupt before each socket read, since an interrupt during one would close the
+ * channel.
  *
  * <p>The wire format is described in {@code docs/pipe-wire-format.md} and {@link PipeFrameLayout}.
  */
@@ -91,6 +96,14 @@ public final class IpcPipe implements IpcChannel {
      */
     private static final long VACANCY_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(300);
 
+    /**
+     * Connection attempts a binder handshakes with at once, each on a short-lived thread; more are
+     * closed at once. Only processes of allowed users reach the socket (0700 directory).
+     */
+    static final int MAX_PENDING_HANDSHAKES = 8;
+
+    private final AtomicInteger pendingHandshakes = new AtomicInteger();
+
     private final String name;
 
     private final PipeOptions options;
@@ -99,7 +112,10 @@ public final class IpcPipe implements IpcChannel {
 
     private final PeerCredentialCheck credentialCheck;
 
-    private final InboundBuffer inbound;
+    private final PipeInbound inbound;
+
+    /** Set once {@code receive} was called on a RAW pipe: from then on RAW requests are refused. */
+    private volatile boolean rawReceiving;
 
     private final Map<String, PendingReply> pendingReplies = new ConcurrentHashMap<>();
 
@@ -134,7 +150,18 @@ public final class IpcPipe implements IpcChannel {
         this.options = options;
         this.socketFile = new PipeSocketFile(name, socketPath, options);
         this.credentialCheck = new PeerCredentialCheck(System.getProperty("user.name"), options.allowedUsers());
-        this.inbound = new InboundBuffer(name, options.receiveBufferCapacity());
+        this.inbound = new PipeInbound(name, options.receiveBufferCapacity(), new PipeInbound.FrameHandler() {
+
+            @Override
+            public PipeDelivery onFrame(PipeConnection connection, ByteBuffer body) {
+                return IpcPipe.this.onFrame(connection, body);
+            }
+
+            @Override
+            public void onReadEnded(PipeConnection connection, Throwable cause) {
+                IpcPipe.this.readEnded(connection, cause);
+            }
+        });
         byte[] random = new byte[6];
         new SecureRandom().nextBytes(random);
         StringBuilder prefix = new StringBuilder();
@@ -288,7 +315,7 @@ public final class IpcPipe implements IpcChannel {
             throw writeFailed(connection, ex, timeout);
         }
         if (this.options.confirmDelivery()) {
-            connection.awaitAck(sequence, deadline, this.name);
+            connection.awaitAck(sequence, deadline, this.name, this.inbound);
         }
     }
 
@@ -327,7 +354,7 @@ public final class IpcPipe implements IpcChannel {
             throw writeFailed(connection, ex, timeout);
         }
         if (this.options.confirmDelivery() && pending == null) {
-            connection.awaitAck(sequence, deadline, this.name);
+            connection.awaitAck(sequence, deadline, this.name, this.inbound);
         }
     }
 
@@ -335,14 +362,23 @@ public final class IpcPipe implements IpcChannel {
      * {@inheritDoc}
      *
      * <p>With {@link PipeWireFormat#RAW} the reply is the next frame the peer sends: the peer must
-     * answer each request with exactly one frame, in order. A reply that comes after its request
-     * timed out is discarded, so that it is not mistaken for the next request's.
+     * answer each request with exactly one frame, in order, and send nothing of its own while a
+     * request waits (it would be taken for the reply). A reply that comes after its request timed
+     * out is discarded, so that it is not mistaken for the next request's. A RAW end is a client
+     * or a server, not both: once {@link #receive} was called on it, this method throws
+     * {@link IllegalStateException}.
      */
     @Override
     public IpcMessage request(IpcMessage message, Duration timeout) {
         long deadline = deadline(timeout);
         PendingReply pending = new PendingReply();
         if (this.options.wireFormat() == PipeWireFormat.RAW) {
+            if (this.rawReceiving) {
+                throw new IllegalStateException("Pipe '" + this.name + "' has wire-format RAW and this process"
+                        + " receives on it: a frame the peer sends on its own could not be told from a reply."
+                        + " On a RAW pipe, use request() only where nothing calls receive() (a client), or set"
+                        + " ipc.pipes." + this.name + ".wire-format=ENVELOPE between Java processes");
+            }
             this.rawRequestLock.lock();
             try {
                 checkSize(message.payload().length);
@@ -386,13 +422,14 @@ public final class IpcPipe implements IpcChannel {
         send(IpcMessage.of(headers, reply.payload()));
     }
 
+    /** Waits for the reply, reading it from the socket itself when no other thread reads. */
     private IpcMessage awaitReply(PendingReply pending, long deadline, Duration timeout) {
         try {
-            return pending.future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-        catch (TimeoutException ex) {
-            throw new IpcTimeoutException("Pipe '" + this.name + "': no reply within " + timeout
-                    + "; the peer is slow, does not reply, or is gone");
+            if (!this.inbound.await(pending.future::isDone, deadline)) {
+                throw new IpcTimeoutException("Pipe '" + this.name + "': no reply within " + timeout
+                        + "; the peer is slow, does not reply, or is gone");
+            }
+            return pending.future.get();
         }
         catch (ExecutionException ex) {
             Throwable cause = ex.getCause();
@@ -459,9 +496,12 @@ public final class IpcPipe implements IpcChannel {
     }
 
     private IpcException writeFailed(PipeConnection connection, IOException ex, Duration timeout) {
-        if (ex instanceof FrameWriter.WriteTimeoutException) {
+        if (ex instanceof FrameWriter.WriteTimeoutException stalled) {
             return new IpcTimeoutException("Pipe '" + this.name + "': the peer did not read within " + timeout
-                    + " (its receive buffer is full); the message was not sent");
+                    + " (its receive buffer and the socket are full); "
+                    + (stalled.queued() ? "the message is queued and goes out if the peer reads again: it may or"
+                            + " may not arrive" : "the message was not sent")
+                    + ". Check that the peer receives, or raise ipc.pipes." + this.name + ".send-timeout");
         }
         if (ex instanceof InterruptedIOException) {
             Thread.currentThread().interrupt();
@@ -479,6 +519,9 @@ public final class IpcPipe implements IpcChannel {
         if (this.closed) {
             throw new IpcClosedException("Pipe '" + this.name + "' is closed");
         }
+        if (this.options.wireFormat() == PipeWireFormat.RAW && !this.rawReceiving) {
+            this.rawReceiving = true;
+        }
         return this.inbound.take(timeout.toNanos());
     }
 
@@ -493,7 +536,8 @@ public final class IpcPipe implements IpcChannel {
         this.inbound.pushBack(delivery);
     }
 
-    private void onFrame(PipeConnection connection, ByteBuffer body) throws IOException, InterruptedException {
+    /** Decodes one frame; called by the reading leader. @return a delivery for receive, or null */
+    private PipeDelivery onFrame(PipeConnection connection, ByteBuffer body) {
         if (this.options.wireFormat() == PipeWireFormat.RAW) {
             byte[] payload = new byte[body.remaining()];
             body.get(payload);
@@ -507,10 +551,9 @@ public final class IpcPipe implements IpcChannel {
             }
             if (waiting != null) {
                 waiting.future.complete(IpcMessage.of(payload));
-                return;
+                return null;
             }
-            buffer(new PipeDelivery(this, connection, sequence, IpcMessage.of(payload), true));
-            return;
+            return new PipeDelivery(this, connection, sequence, IpcMessage.of(payload), true);
         }
         byte kind = body.get();
         if (kind == PipeFrameLayout.KIND_ACK) {
@@ -519,7 +562,7 @@ public final class IpcPipe implements IpcChannel {
                         + " bytes instead of " + PipeFrameLayout.ACK_LENGTH);
             }
             connection.onAck(body.getLong());
-            return;
+            return null;
         }
         if (kind != PipeFrameLayout.KIND_MESSAGE) {
             throw new IpcCorruptDataException("the peer sent a record of unknown kind " + kind);
@@ -532,16 +575,10 @@ public final class IpcPipe implements IpcChannel {
             if (pending != null) {
                 pending.future.complete(message);
                 connection.settled(sequence, this.inbound.isDrained(connection));
-                return;
+                return null;
             }
         }
-        buffer(new PipeDelivery(this, connection, sequence, message, message.header(IpcMessage.REPLY_TO) != null));
-    }
-
-    private void buffer(PipeDelivery delivery) throws IOException, InterruptedException {
-        if (!this.inbound.put(delivery)) {
-            throw new AsynchronousCloseException();
-        }
+        return new PipeDelivery(this, connection, sequence, message, message.header(IpcMessage.REPLY_TO) != null);
     }
 
     // ---------------------------------------------------------------- connection life
@@ -592,7 +629,7 @@ public final class IpcPipe implements IpcChannel {
     /** Reads from {@code installed} (may be null), then reconnects for as long as the pipe is open. */
     private void connectLoop(PipeConnection installed) {
         if (installed != null) {
-            readUntilLost(installed);
+            this.inbound.serveInBackground(installed);
         }
         long backoff = this.options.reconnectMinBackoff().toNanos();
         PipeConnection connection = null;
@@ -632,7 +669,7 @@ public final class IpcPipe implements IpcChannel {
             }
             backoff = this.options.reconnectMinBackoff().toNanos();
             if (install(connection)) {
-                readUntilLost(connection);
+                this.inbound.serveInBackground(connection);
             }
             connection = null;
         }
@@ -653,11 +690,36 @@ public final class IpcPipe implements IpcChannel {
                 }
                 continue;
             }
-            if (!awaitVacancy()) {
-                refuse(channel);
+            if (this.pendingHandshakes.incrementAndGet() > MAX_PENDING_HANDSHAKES) {
+                this.pendingHandshakes.decrementAndGet();
+                closeQuietly(channel);
+                LOG.log(Level.WARNING, "Pipe '" + this.name + "': closed a connection attempt at once: "
+                        + MAX_PENDING_HANDSHAKES + " others are still in their handshake (each has up to ipc.pipes."
+                        + this.name + ".handshake-timeout)");
                 continue;
             }
-            PipeConnection connection;
+            try {
+                startThread(() -> admit(channel), "handshake");
+            }
+            catch (RuntimeException | Error ex) {
+                this.pendingHandshakes.decrementAndGet();
+                closeQuietly(channel);
+                throw ex;
+            }
+        }
+    }
+
+    /**
+     * Runs on a thread of its own per connection attempt, so that one that stalls its handshake
+     * delays no other; after a successful handshake the same thread serves the connection.
+     */
+    private void admit(SocketChannel channel) {
+        PipeConnection connection;
+        try {
+            if (!awaitVacancy()) {
+                refuse(channel);
+                return;
+            }
             try {
                 connection = handshake(channel, true);
             }
@@ -667,11 +729,15 @@ public final class IpcPipe implements IpcChannel {
                     LOG.log(Level.WARNING, "Pipe '" + this.name + "': refused a connecting peer: " + describe(ex)
                             + "; still waiting for a proper peer");
                 }
-                continue;
+                return;
             }
-            if (install(connection)) {
-                startThread(() -> readUntilLost(connection), "reader-" + connection.generation);
-            }
+        }
+        finally {
+            this.pendingHandshakes.decrementAndGet();
+        }
+        if (install(connection)) {
+            Thread.currentThread().setName("ipc-pipe-" + this.name + "-reader-" + connection.generation);
+            this.inbound.serveInBackground(connection);
         }
     }
 
@@ -754,7 +820,7 @@ public final class IpcPipe implements IpcChannel {
             if (!phase.compareAndSet(0, 1)) {
                 throw new IOException("timed out");
             }
-            return new PipeConnection(channel, this.options.ioBufferSize(), this.generations.incrementAndGet(),
+            return new PipeConnection(channel, this.options, this.name, this.generations.incrementAndGet(),
                     peerUser, peerWantsAcks);
         }
         catch (IOException | RuntimeException ex) {
@@ -802,10 +868,18 @@ public final class IpcPipe implements IpcChannel {
                 connection.close("the pipe is closed");
                 return false;
             }
+            if (isConnected()) {
+                // two connection attempts finished their handshakes at the same time: the first one won
+                connection.close("the pipe already has a peer");
+                LOG.log(Level.WARNING, "Pipe '" + this.name + "': closed a second peer that connected while the"
+                        + " first one's handshake finished; a pipe connects exactly two processes");
+                return false;
+            }
             this.current = connection;
             this.refusal = null;
             count = this.established.incrementAndGet();
             this.stateChanged.signalAll();
+            this.inbound.connected(connection);
         }
         finally {
             this.stateLock.unlock();
@@ -816,35 +890,28 @@ public final class IpcPipe implements IpcChannel {
         return true;
     }
 
-    private void readUntilLost(PipeConnection connection) {
-        FrameReader reader = new FrameReader(connection.channel, this.options.ioBufferSize(),
-                this.options.maxMessageSize(), "ipc.pipes." + this.name + ".max-message-size");
+    /** Reading {@code connection} ended (called by whichever thread was reading): say why, once. */
+    private void readEnded(PipeConnection connection, Throwable cause) {
         String reason;
         Level level = Level.WARNING;
-        try {
-            reader.readAll(body -> onFrame(connection, body));
+        if (cause instanceof FrameReader.ConnectionEndedException) {
             reason = "the peer closed the connection";
             level = Level.INFO;
         }
-        catch (IpcPipeOccupiedException ex) {
+        else if (cause instanceof IpcPipeOccupiedException ex) {
             this.refusal = new IpcPipeOccupiedException("Pipe '" + this.name + "': " + ex.getMessage());
             reason = "refused: " + ex.getMessage();
         }
-        catch (IOException ex) {
-            if (this.closed || connection.isClosed()) {
-                reason = connection.closeReason();
-                level = Level.DEBUG;
-            }
-            else {
-                reason = "the connection failed (" + ex.getMessage() + ")";
-                level = Level.INFO;
-            }
+        else if (this.closed || connection.isClosed()) {
+            reason = connection.closeReason();
+            level = Level.DEBUG;
         }
-        catch (InterruptedException ex) {
-            reason = "the reader was interrupted";
+        else if (cause instanceof IOException) {
+            reason = "the connection failed (" + cause.getMessage() + ")";
+            level = Level.INFO;
         }
-        catch (RuntimeException ex) {
-            reason = describe(ex);
+        else {
+            reason = describe(cause);
         }
         lost(connection, reason, level);
     }
@@ -879,6 +946,7 @@ public final class IpcPipe implements IpcChannel {
                 }
             }
         }
+        this.inbound.disconnected(connection);
         if (wasCurrent && !this.closed) {
             LOG.log(level, "Pipe '" + this.name + "': closed the connection to its peer: " + reason
                     + "; waiting for a peer");
@@ -915,6 +983,7 @@ public final class IpcPipe implements IpcChannel {
             this.rawPendingReplies.forEach(p -> p.future.completeExceptionally(closedException));
             this.rawPendingReplies.clear();
         }
+        this.inbound.wakeAll();
         this.socketFile.close();
     }
 

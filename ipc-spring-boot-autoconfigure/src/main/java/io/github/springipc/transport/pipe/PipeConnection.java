@@ -23,6 +23,9 @@ final class PipeConnection {
 
     final FrameWriter writer;
 
+    /** Read only by the current leader of the pipe's {@link PipeInbound}. */
+    final FrameReader reader;
+
     final int generation;
 
     final String peerUser;
@@ -33,7 +36,7 @@ final class PipeConnection {
     private final Object acks = new Object();
 
     /** Highest count of our messages the peer has settled (cumulative). */
-    private long ackedByPeer;
+    private volatile long ackedByPeer;
 
     private volatile boolean closed;
 
@@ -46,15 +49,29 @@ final class PipeConnection {
 
     private long lastAckSent;
 
-    /** Inbound MESSAGE records seen; touched only by the reader thread. */
+    /** Inbound MESSAGE records seen; touched only by the reading leader. */
     long receivedSequence;
 
     /** Deliveries of this connection in the inbound buffer; guarded by the buffer's lock. */
     int buffered;
 
-    PipeConnection(SocketChannel channel, int ioBufferSize, int generation, String peerUser, boolean peerWantsAcks) {
+    /**
+     * Takes over {@code channel} after its handshake and switches it to non-blocking mode: every
+     * read and write from here on waits through a selector, with a deadline.
+     */
+    PipeConnection(SocketChannel channel, PipeOptions options, String pipeName, int generation, String peerUser,
+            boolean peerWantsAcks) throws IOException {
         this.channel = channel;
-        this.writer = new FrameWriter(channel, ioBufferSize);
+        channel.configureBlocking(false);
+        this.writer = new FrameWriter(channel, options.ioBufferSize());
+        try {
+            this.reader = new FrameReader(channel, options.ioBufferSize(), options.maxMessageSize(),
+                    "ipc.pipes." + pipeName + ".max-message-size");
+        }
+        catch (IOException | RuntimeException ex) {
+            this.writer.closeSelector();
+            throw ex;
+        }
         this.generation = generation;
         this.peerUser = peerUser;
         this.peerWantsAcks = peerWantsAcks;
@@ -80,11 +97,21 @@ final class PipeConnection {
         }
         this.writer.fail(new IOException(reason));
         try {
+            // the peer sees the end now, even while a selector still holds the descriptor open
+            this.channel.shutdownOutput();
+        }
+        catch (IOException ignored) {
+            // closing anyway
+        }
+        try {
             this.channel.close();
         }
         catch (IOException ignored) {
             // closing anyway
         }
+        // closing the selectors deregisters the channel, which lets the JDK release its descriptor
+        this.reader.close();
+        this.writer.closeSelector();
     }
 
     /** The peer settled {@code count} of our messages in total. */
@@ -97,29 +124,28 @@ final class PipeConnection {
         }
     }
 
-    /** Waits until the peer has settled our message {@code sequence}. */
-    void awaitAck(long sequence, long deadline, String pipeName) {
-        synchronized (this.acks) {
-            while (this.ackedByPeer < sequence) {
-                if (this.closed) {
-                    throw new IpcException("Pipe '" + pipeName + "': the peer went away (" + this.closeReason
-                            + ") before confirming a message; it may or may not have taken it");
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw new IpcTimeoutException("Pipe '" + pipeName + "': the peer did not confirm a message in"
-                            + " time; it may or may not take it later. Raise ipc.pipes." + pipeName
-                            + ".send-timeout or check that the peer receives");
-                }
-                try {
-                    this.acks.wait(Math.max(1, remaining / 1_000_000));
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw new IpcException("Pipe '" + pipeName + "': interrupted while waiting for a confirmation");
-                }
-            }
+    /**
+     * Waits until the peer has settled our message {@code sequence}, reading the socket itself
+     * when no other thread does.
+     */
+    void awaitAck(long sequence, long deadline, String pipeName, PipeInbound inbound) {
+        try {
+            inbound.await(() -> this.ackedByPeer >= sequence || this.closed, deadline);
         }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IpcException("Pipe '" + pipeName + "': interrupted while waiting for a confirmation");
+        }
+        if (this.ackedByPeer >= sequence) {
+            return;
+        }
+        if (this.closed) {
+            throw new IpcException("Pipe '" + pipeName + "': the peer went away (" + this.closeReason
+                    + ") before confirming a message; it may or may not have taken it");
+        }
+        throw new IpcTimeoutException("Pipe '" + pipeName + "': the peer did not confirm a message in"
+                + " time; it may or may not take it later. Raise ipc.pipes." + pipeName
+                + ".send-timeout or check that the peer receives");
     }
 
     /**

@@ -241,8 +241,9 @@ public final class PipeOptions {
         }
 
         /**
-         * How long {@code send} without an explicit timeout waits for a peer (and, with
-         * {@link #confirmDelivery}, for its confirmation) ({@code send-timeout}); default 10 s.
+         * How long {@code send} without an explicit timeout waits for a peer, for a socket its
+         * peer does not read to take the message, and, with {@link #confirmDelivery}, for its
+         * confirmation ({@code send-timeout}); default 10 s. It bounds every send.
          */
         public Builder sendTimeout(Duration timeout) {
             this.sendTimeout = positive(timeout, "sendTimeout");

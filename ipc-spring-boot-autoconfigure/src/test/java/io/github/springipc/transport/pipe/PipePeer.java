@@ -16,7 +16,10 @@ import io.github.springipc.transport.IpcMessage;
  * <p>Arguments: {@code <dir> <name> <mode> [role=..] [authkey=..] [confirm=true] [wire=RAW]}.
  * Modes: {@code echo} prints {@code GOT <text>} for each message and replies {@code echo:<text>}
  * to requests, and takes commands on stdin ({@code request <text>}); {@code sink <n>} expects
- * {@code n} 8-byte sequence numbers in order; {@code third} only tries to open.
+ * {@code n} 8-byte sequence numbers in order; {@code multisink <threads> <n>} expects {@code n}
+ * messages from each of several sending threads, each thread's in order; {@code mirror} sends
+ * every payload back (as the reply to a request); {@code stall} connects and never receives;
+ * {@code third} only tries to open.
  */
 public final class PipePeer {
 
@@ -66,6 +69,19 @@ public final class PipePeer {
             sink(pipe, Long.parseLong(args[3]));
             return;
         }
+        if (mode.equals("stall")) {
+            // connected, and never receives: the pipe's buffer and then the socket fill up
+            Thread.sleep(120_000);
+            return;
+        }
+        if (mode.equals("multisink")) {
+            multiSink(pipe, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
+            return;
+        }
+        if (mode.equals("mirror")) {
+            mirror(pipe);
+            return;
+        }
         Thread commands = new Thread(() -> commands(pipe), "commands");
         commands.setDaemon(true);
         commands.start();
@@ -103,6 +119,48 @@ public final class PipePeer {
         pipe.send("done".getBytes(StandardCharsets.UTF_8));
         // stay until the parent reads the acknowledgement and stops us
         Thread.sleep(60_000);
+    }
+
+    /** Expects {@code threads * perThread} messages of (int thread, long sequence), each thread's in order. */
+    private static void multiSink(IpcPipe pipe, int threads, int perThread) throws InterruptedException {
+        long[] next = new long[threads];
+        long total = (long) threads * perThread;
+        for (long got = 0; got < total; got++) {
+            IpcDelivery delivery = pipe.receive(Duration.ofSeconds(30));
+            if (delivery == null) {
+                System.out.println("MULTISINK STALLED after " + got);
+                return;
+            }
+            ByteBuffer body = ByteBuffer.wrap(delivery.message().payload());
+            delivery.acknowledge();
+            int thread = body.getInt();
+            long sequence = body.getLong();
+            if (sequence != next[thread]) {
+                System.out.println("MULTISINK BAD thread " + thread + " expected " + next[thread] + " got " + sequence);
+                return;
+            }
+            next[thread]++;
+        }
+        System.out.println("MULTISINK OK " + total);
+        Thread.sleep(60_000);
+    }
+
+    /** Answers each request with its own payload, and sends each plain message back. */
+    private static void mirror(IpcPipe pipe) throws InterruptedException {
+        while (true) {
+            IpcDelivery delivery = pipe.receive(Duration.ofSeconds(1));
+            if (delivery == null) {
+                continue;
+            }
+            System.out.println("MIRRORED " + delivery.message().payload().length);
+            if (delivery.expectsReply()) {
+                delivery.reply(IpcMessage.of(delivery.message().payload()));
+            }
+            else {
+                pipe.send(delivery.message().payload());
+            }
+            delivery.acknowledge();
+        }
     }
 
     private static void commands(IpcPipe pipe) {

@@ -63,6 +63,20 @@ class PipeTwoProcessTest {
     }
 
     @Test
+    void aGroupSocketFileModeIsAppliedToTheSocketFileAndThePeerStillConnects() throws Exception {
+        PipeOptions group = PipeOptions.builder()
+                .socketFilePermissions(PosixFilePermissions.fromString("rw-rw----")).build();
+        try (IpcPipe pipe = IpcPipe.open(this.dir, "p", group)) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(pipe.socketPath())))
+                    .isEqualTo("rw-rw----");
+            try (SiblingJvm peer = startPeer("peer", this.dir, "p", "echo")) {
+                peer.awaitLineContaining("READY", STARTUP);
+                assertThat(text(pipe.request(IpcMessage.of(utf8("group")), SHORT).payload())).isEqualTo("echo:group");
+            }
+        }
+    }
+
+    @Test
     void aHundredThousandMessagesArriveInOrderWithNoneLost() throws Exception {
         int count = 100_000;
         try (IpcPipe pipe = IpcPipe.open(this.dir, "p", PipeOptions.defaults());
