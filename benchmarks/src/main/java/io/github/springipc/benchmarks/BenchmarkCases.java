@@ -28,12 +28,54 @@ final class BenchmarkCases {
                 new PythonCase("baseline.python.queue.oneway", "Python multiprocessing.Queue put/get", "queue_oneway",
                         300_000),
                 new PythonCase("baseline.python.value", "Python Value('q') += 1 under its lock, 2 processes",
-                        "value_lock", 500_000));
+                        "value_lock", 500_000),
+                new TwoJvmCase("queue.raw.oneway", "queue, raw API: offer → drain (busy-spin), 64-byte messages", false,
+                        QueuePeers.class, (s, dir) -> new String[] { "consumer", dir.toString(), n(s, 100_000_000), PAYLOAD },
+                        (s, dir) -> new String[] { "producer", dir.toString(), n(s, 100_000_000), PAYLOAD }),
+                new TwoJvmCase("queue.raw.rtt.busyspin", "queue, raw API ping-pong over two queues, busy-spin", false,
+                        QueuePeers.class, (s, dir) -> new String[] { "echo", dir.toString(), n(s, 1_000_000), PAYLOAD, "BUSY_SPIN" },
+                        (s, dir) -> new String[] { "client", dir.toString(), n(s, 1_000_000), PAYLOAD, "BUSY_SPIN" }),
+                new TwoJvmCase("queue.raw.rtt.blocking", "queue ping-pong, default (blocking, doorbell) waits, receive/send", false,
+                        QueuePeers.class, (s, dir) -> new String[] { "echo", dir.toString(), n(s, 100_000), PAYLOAD, "BLOCKING" },
+                        (s, dir) -> new String[] { "client", dir.toString(), n(s, 100_000), PAYLOAD, "BLOCKING" }),
+                new JvmGroupCase("queue.fanin", "queue, 4 producer → 2 consumer processes, raw API, busy-spin",
+                        FanInPeers.class, (s, dir) -> {
+                            String per = n(s, 10_000_000);
+                            java.util.List<String[]> jvms = new java.util.ArrayList<>();
+                            jvms.add(new String[] { "coordinator", dir.toString(), per, "4", "2", PAYLOAD });
+                            jvms.add(new String[] { "consumer", dir.toString(), per, "4", "2", PAYLOAD });
+                            for (int i = 0; i < 4; i++) {
+                                jvms.add(new String[] { "producer", dir.toString(), per, "4", "2", PAYLOAD });
+                            }
+                            return jvms;
+                        }),
+                new TwoJvmCase("queue.pojo", "POJO (5 fields, JSON) IpcTemplate.convertAndSend → @IpcListener, queue", false,
+                        SpringPeers.class, (s, dir) -> new String[] { "listener", dir.toString(), n(s, 2_000_000) },
+                        (s, dir) -> new String[] { "producer", dir.toString(), n(s, 2_000_000) }),
+                new JvmGroupCase("queue.idle", "process CPU of an idle @IpcListener on a queue (default waits), 5 s",
+                        SpringPeers.class, (s, dir) -> java.util.List.<String[]>of(
+                                new String[] { "idle", dir.toString(), s.quick() ? "1" : "5" })),
+                new TwoJvmCase("pipe.oneway", "pipe, send(byte[]) → receive, 64-byte messages", false, PipePeers.class,
+                        (s, dir) -> new String[] { "receiver", dir.toString(), n(s, 5_000_000), PAYLOAD },
+                        (s, dir) -> new String[] { "sender", dir.toString(), n(s, 5_000_000), PAYLOAD }),
+                new TwoJvmCase("pipe.rtt", "pipe ping-pong: send then receive the echo", false, PipePeers.class,
+                        (s, dir) -> new String[] { "echo", dir.toString(), n(s, 200_000), PAYLOAD },
+                        (s, dir) -> new String[] { "client", dir.toString(), n(s, 200_000), PAYLOAD }),
+                new TwoJvmCase("shm.counter", "shared counter incrementAndGet, 2 processes at once", false,
+                        SharedCounterPeers.class, (s, dir) -> new String[] { "first", dir.toString(), n(s, 20_000_000) },
+                        (s, dir) -> new String[] { "second", dir.toString(), n(s, 20_000_000) }),
+                new StartupCase());
+    }
+
+    private static String n(BenchmarkCase.Settings settings, int full) {
+        return Integer.toString(settings.count(full));
     }
 
     static List<Target> targets() {
         return List.of(
                 Target.atLeast("queue raw one-way ≥ 50 M msgs/s", "queue.raw.oneway", "oneway.msgs_per_s", 50e6),
+                Target.atLeastTimes("queue raw one-way vs raw batched UDS (ratio)", "queue.raw.oneway",
+                        "oneway.msgs_per_s", 1.0, "baseline.uds.batched", "oneway.msgs_per_s"),
                 Target.atMost("queue busy-spin RTT p50 ≤ 200 ns", "queue.raw.rtt.busyspin", "rtt.p50_ns", 200),
                 Target.atMost("queue busy-spin RTT p99 ≤ 1 µs", "queue.raw.rtt.busyspin", "rtt.p99_ns", 1000),
                 Target.atMostTimes("queue default-mode RTT p50 ≤ raw UDS ping-pong", "queue.raw.rtt.blocking",
