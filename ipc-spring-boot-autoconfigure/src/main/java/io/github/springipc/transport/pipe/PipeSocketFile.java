@@ -49,6 +49,7 @@ final class PipeSocketFile implements AutoCloseable {
     }
 
     Endpoint establish(PipeRole role) throws IOException {
+        refuseSymbolicLink();
         if (role == PipeRole.CONNECT) {
             return new Endpoint(tryConnect(), null);
         }
@@ -65,10 +66,36 @@ final class PipeSocketFile implements AutoCloseable {
                     return new Endpoint(channel, null);
                 }
                 // nobody listens: a dead process left it behind
+                refuseForeignLeftover();
                 Files.deleteIfExists(this.socketPath);
             }
             return new Endpoint(null, bind());
         });
+    }
+
+    /** A link could lead the connect elsewhere, or the replacement over a file we do not own. */
+    private void refuseSymbolicLink() {
+        if (Files.isSymbolicLink(this.socketPath)) {
+            throw new IpcException("Pipe '" + this.pipeName + "': socket path " + this.socketPath
+                    + " is a symbolic link; refusing to follow or replace it. Remove it, or choose another ipc.directory");
+        }
+    }
+
+    /**
+     * Only a file of this user is replaced: another user's socket may be shared on purpose
+     * ({@code allowed-users}), and deleting it would take the channel from its owner.
+     */
+    private void refuseForeignLeftover() throws IOException {
+        if (!this.socketPath.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return;
+        }
+        String owner = Files.getOwner(this.socketPath, LinkOption.NOFOLLOW_LINKS).getName();
+        String me = System.getProperty("user.name");
+        if (me != null && !owner.equals(me)) {
+            throw new IpcException("Pipe '" + this.pipeName + "': " + this.socketPath + " belongs to user '" + owner
+                    + "', not to '" + me + "', and nobody listens on it; refusing to replace it. Remove it, or"
+                    + " choose another ipc.directory");
+        }
     }
 
     private SocketChannel tryConnect() throws IOException {
