@@ -30,6 +30,9 @@ public final class ChaosQueueProcess {
     /** Pause between two sends of one producer: a few thousand messages a second, the run outlasts the kills. */
     private static final long PAUSE_NANOS = 300_000;
 
+    /** Deliveries a consumer holds before acknowledging them together. */
+    private static final int ACK_BATCH = 32;
+
     private ChaosQueueProcess() {
     }
 
@@ -75,14 +78,23 @@ public final class ChaosQueueProcess {
         System.out.println("STOPPED " + sent);
     }
 
+    /**
+     * Handles (records) each message at once but acknowledges them in batches, as a listener with
+     * a slow commit would: a kill then leaves handled but unacknowledged messages in flight.
+     */
     private static void consume(IpcQueue queue, Ledger ledger) throws InterruptedException {
         System.out.println("READY");
+        java.util.List<IpcDelivery> unacknowledged = new java.util.ArrayList<>();
         while (true) {
-            IpcDelivery delivery = queue.receive(Duration.ofMillis(50));
+            IpcDelivery delivery = queue.receive(Duration.ofMillis(20));
             if (delivery != null) {
                 long value = ByteBuffer.wrap(delivery.message().payload()).order(ByteOrder.LITTLE_ENDIAN).getLong(0);
                 ledger.append(value, delivery.deliveryAttempt());
-                delivery.acknowledge();
+                unacknowledged.add(delivery);
+            }
+            if (unacknowledged.size() >= ACK_BATCH || (delivery == null && !unacknowledged.isEmpty())) {
+                unacknowledged.forEach(IpcDelivery::acknowledge);
+                unacknowledged.clear();
             }
         }
     }

@@ -62,7 +62,9 @@ class QueueChaosTest {
         int producerKills = 0;
         for (int kill = 0; kill < KILLS; kill++) {
             Thread.sleep(300 + random.nextInt(1200));
-            boolean producer = random.nextBoolean();
+            // random, but each kind at least a third of the time
+            boolean producer = producerKills >= 2 * KILLS / 3 ? false
+                    : kill - producerKills >= 2 * KILLS / 3 ? true : random.nextBoolean();
             List<SiblingJvm> group = producer ? producers : consumers;
             int victim = random.nextInt(group.size());
             group.get(victim).kill();
@@ -91,6 +93,7 @@ class QueueChaosTest {
                 redelivered);
         assertThat(accepted).as("messages the producers saw accepted").hasSizeGreaterThan(1000);
         assertThat(lost).as("accepted messages no consumer handled").isEmpty();
+        assertThat(redelivered).as("messages redelivered after a consumer was killed holding them").isPositive();
         handled.forEach((id, attempts) -> assertThat(attempts.stream().filter(a -> a == 1).count())
                 .as("handlings of message %x with delivery attempt 1 (attempts %s)", id, attempts)
                 .isLessThanOrEqualTo(1));
