@@ -105,6 +105,13 @@ class HostileFilesTest {
         assertRefusedAsCorrupt(file, HostileFilesTest::randomize, null, this::openQueue);
     }
 
+    /** Found by QueueFileFuzzTest: a tail that is no record boundary made the first send fail with IllegalStateException. */
+    @Test
+    void queueWithAMisalignedTailIsRefusedAsCorrupt() throws Exception {
+        Path file = validQueue();
+        assertRefusedAsCorrupt(file, bytes -> bytes.putLong(128, bytes.getLong(128) + 1), null, this::openQueue);
+    }
+
     @Test
     void queueOfAnotherUserIsRefused() throws Exception {
         assertOtherUsersFileRefused(validQueue(), this::openQueue);

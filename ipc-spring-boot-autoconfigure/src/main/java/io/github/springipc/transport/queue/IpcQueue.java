@@ -245,7 +245,9 @@ public final class IpcQueue implements IpcChannel {
         long head = buffer.getLong(HEAD_OFFSET);
         long dispatch = buffer.getLong(DISPATCH_OFFSET);
         long tail = buffer.getLong(TAIL_OFFSET);
-        if (head < 0 || head > dispatch || dispatch > tail || tail - head > capacity || (head & 7) != 0) {
+        // every position is a sum of record sizes: a misaligned one would fault the first atomic access
+        if (head < 0 || head > dispatch || dispatch > tail || tail - head > capacity
+                || ((head | dispatch | tail) & (RECORD_ALIGNMENT - 1)) != 0) {
             throw new IpcCorruptDataException("Queue file " + file + " has inconsistent counters (head " + head
                     + ", dispatch " + dispatch + ", tail " + tail + ", capacity " + capacity + ")" + advice);
         }

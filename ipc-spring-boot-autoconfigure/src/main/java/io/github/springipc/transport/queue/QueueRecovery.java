@@ -131,6 +131,10 @@ final class QueueRecovery {
         if (position < this.ring.head() || position >= this.ring.tail()) {
             return true; // consumed long ago, or its claim never happened
         }
+        if ((position & (RECORD_ALIGNMENT - 1)) != 0) {
+            this.ring.countCorrupt(); // no record starts there: a corrupt slot, nothing to pad
+            return true;
+        }
         long state = this.ring.state(position);
         int kind = kind(state);
         if (kind == WRITING && slotOf(state) == slot) {
