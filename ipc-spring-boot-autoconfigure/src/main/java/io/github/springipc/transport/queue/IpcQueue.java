@@ -549,12 +549,11 @@ public final class IpcQueue implements IpcChannel {
         finally {
             for (int i = 0; i < count; i++) {
                 long position = batch[i];
-                long claim = this.ring.state(position);
                 if (i < handled) {
-                    this.ring.acknowledge(position, claim);
+                    this.ring.acknowledgeOwned(position); // held by this call since the claim
                 }
                 else {
-                    this.ring.release(position, claim);
+                    this.ring.release(position, this.ring.state(position));
                 }
             }
             this.ring.reclaim(this.slot, this.epoch);

@@ -22,6 +22,8 @@ final class QueueRing {
     /** Most bytes one reclaim pass zeroes, so an acknowledging consumer is never held up long. */
     private static final int RECLAIM_BATCH = 256 << 10;
 
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
+
     final ByteBuffer buffer;
 
     final int capacity;
@@ -245,10 +247,10 @@ final class QueueRing {
                 LONG.setRelease(this.buffer, slotBase + SLOT_CLAIM_FROM, dispatch);
             }
             if (LONG.compareAndSet(this.buffer, DISPATCH_OFFSET, dispatch, position)) {
+                // records at or after the cursor are on their first delivery: attempt 1
+                long claim = claimed(slot, epoch, 1);
                 for (int i = 0; i < count; i++) {
-                    int index = index(out[i]);
-                    long state = (long) LONG.getAcquire(this.buffer, index + RECORD_STATE);
-                    LONG.setRelease(this.buffer, index + RECORD_STATE, claimed(slot, epoch, attempt(state)));
+                    LONG.setRelease(this.buffer, index(out[i]) + RECORD_STATE, claim);
                 }
                 if (count > 0) {
                     LONG.setRelease(this.buffer, slotBase + SLOT_CLAIM_FROM, -1L);
@@ -301,6 +303,11 @@ final class QueueRing {
     /** Settles a record this slot claimed; false when it was taken back meanwhile. */
     boolean acknowledge(long position, long claim) {
         return casState(position, claim, DONE_STATE);
+    }
+
+    /** Settles a record this slot claimed and still holds (the caller knows nobody took it back). */
+    void acknowledgeOwned(long position) {
+        LONG.setRelease(this.buffer, index(position) + RECORD_STATE, DONE_STATE);
     }
 
     /** Makes a claimed record available again with one more attempt. */
@@ -379,10 +386,18 @@ final class QueueRing {
         LONG.compareAndSet(this.buffer, HEAD_OFFSET, from, to);
     }
 
-    /** Zeroes whole 8-byte words, so a concurrent reader sees each word either intact or 0. */
+    /**
+     * Zeroes {@code [from, to)} with bulk copies from a zero buffer. Both ends are 8-aligned, and
+     * the JDK copies aligned memory in whole 8-byte words (Unsafe.copyMemory is
+     * "conjoint_memory_atomic"), so a concurrent reader sees each word either intact or 0.
+     */
     private void zero(long from, long to) {
-        for (long position = from; position < to; position += 8) {
-            LONG.setOpaque(this.buffer, index(position), 0L);
+        long position = from;
+        while (position < to) {
+            int offset = (int) (position & this.mask);
+            int length = (int) Math.min(Math.min(to - position, this.capacity - offset), ZEROS.capacity());
+            this.buffer.put(this.ringOffset + offset, ZEROS, 0, length);
+            position += length;
         }
     }
 
