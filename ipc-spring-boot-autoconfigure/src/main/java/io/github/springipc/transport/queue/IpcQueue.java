@@ -93,6 +93,8 @@ public final class IpcQueue implements IpcChannel {
 
     private final boolean blocking;
 
+    private final int reclaimThreshold;
+
     private final Object produceLock = new Object();
 
     private final Object claimLock = new Object();
@@ -127,6 +129,7 @@ public final class IpcQueue implements IpcChannel {
         this.recovery = new QueueRecovery(this.ring, locks, directory, name);
         this.readOnlyView = buffer.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
         this.blocking = options.waitStrategy() == WaitStrategy.BLOCKING;
+        this.reclaimThreshold = Math.min(capacity / 8, 64 << 10);
         SlotLock taken = null;
         int takenSlot = -1;
         for (int candidate = 0; candidate < slotCount && taken == null; candidate++) {
@@ -358,7 +361,7 @@ public final class IpcQueue implements IpcChannel {
                 return false;
             }
             this.ring.beginWrite(position, this.slot, this.epoch, length, TYPE_RAW);
-            this.ring.buffer.put(this.ring.index(position) + RECORD_HEADER_LENGTH, source, offset, length);
+            this.ring.writePayload(position, source, offset, length);
             publish(position);
             return true;
         }
@@ -535,6 +538,7 @@ public final class IpcQueue implements IpcChannel {
             }
         }
         if (count == 0) {
+            this.ring.reclaim(this.slot, this.epoch);
             housekeepingIfDue();
             return 0;
         }
@@ -556,7 +560,11 @@ public final class IpcQueue implements IpcChannel {
                     this.ring.release(position, this.ring.state(position));
                 }
             }
-            this.ring.reclaim(this.slot, this.epoch);
+            // reclaim in large spans: zeroing and moving the head per small batch would cost more
+            // than the messages; producers short of room and idle drains reclaim the rest
+            if (this.ring.dispatch() - this.ring.head() >= this.reclaimThreshold) {
+                this.ring.reclaim(this.slot, this.epoch);
+            }
         }
         return count;
     }

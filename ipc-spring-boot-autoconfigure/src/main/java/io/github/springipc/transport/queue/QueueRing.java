@@ -39,6 +39,9 @@ final class QueueRing {
     /** Producer side: last head seen; only grows stale-low, so it can only under-estimate room. */
     private long cachedHead;
 
+    /** Producer side: the intent length last stored in the slot. */
+    private long lastIntentLength = -1;
+
     /** Consumer side: last tail seen. */
     private long cachedTail;
 
@@ -149,7 +152,10 @@ final class QueueRing {
                     return -1;
                 }
             }
-            LONG.setOpaque(this.buffer, slotBase + SLOT_INTENT_LENGTH, (long) need);
+            if (need != this.lastIntentLength) { // same-sized messages skip this store
+                LONG.setOpaque(this.buffer, slotBase + SLOT_INTENT_LENGTH, (long) need);
+                this.lastIntentLength = need;
+            }
             // release: whoever sees our tail CAS also sees the intent it belongs to
             LONG.setRelease(this.buffer, slotBase + SLOT_INTENT_POSITION, tail);
             if (LONG.compareAndSet(this.buffer, TAIL_OFFSET, tail, tail + need)) {
@@ -168,6 +174,11 @@ final class QueueRing {
         int index = index(position);
         LONG.setOpaque(this.buffer, index + RECORD_LENGTH, QueueLayout.word0(length, type));
         LONG.setRelease(this.buffer, index + RECORD_STATE, writing(slot, epoch));
+    }
+
+    /** Copies {@code length} bytes of {@code source} into the payload of the record at {@code position}. */
+    void writePayload(long position, ByteBuffer source, int offset, int length) {
+        this.buffer.put(index(position) + RECORD_HEADER_LENGTH, source, offset, length);
     }
 
     /** Makes a written record visible to consumers (release: its payload is seen with it). */
