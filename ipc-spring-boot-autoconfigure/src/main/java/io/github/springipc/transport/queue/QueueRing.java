@@ -24,6 +24,12 @@ final class QueueRing {
 
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
 
+    /**
+     * Test hook: called at the named crash points ({@code "after-tail-claim"},
+     * {@code "after-dispatch-claim"}, {@code "mid-reclaim"}) so a test can kill the process there.
+     */
+    static volatile java.util.function.Consumer<String> crashPoint;
+
     final ByteBuffer buffer;
 
     final int capacity;
@@ -161,6 +167,7 @@ final class QueueRing {
             if (LONG.compareAndSet(this.buffer, TAIL_OFFSET, tail, tail + need)) {
                 int index = this.ringOffset + offset;
                 if (need == size) {
+                    crashPoint("after-tail-claim");
                     return tail;
                 }
                 LONG.setOpaque(this.buffer, index + RECORD_LENGTH, QueueLayout.word0(need - RECORD_HEADER_LENGTH, TYPE_PADDING));
@@ -258,6 +265,9 @@ final class QueueRing {
                 LONG.setRelease(this.buffer, slotBase + SLOT_CLAIM_FROM, dispatch);
             }
             if (LONG.compareAndSet(this.buffer, DISPATCH_OFFSET, dispatch, position)) {
+                if (count > 0) {
+                    crashPoint("after-dispatch-claim");
+                }
                 // records at or after the cursor are on their first delivery: attempt 1
                 long claim = claimed(slot, epoch, 1);
                 for (int i = 0; i < count; i++) {
@@ -394,6 +404,7 @@ final class QueueRing {
     void finishReclaim(long from, long to) {
         zero(from + RECORD_HEADER_LENGTH, to);
         zero(from, from + RECORD_HEADER_LENGTH);
+        crashPoint("mid-reclaim"); // the worst moment: the head record is gone, the head not moved
         LONG.compareAndSet(this.buffer, HEAD_OFFSET, from, to);
     }
 
@@ -409,6 +420,13 @@ final class QueueRing {
             int length = (int) Math.min(Math.min(to - position, this.capacity - offset), ZEROS.capacity());
             this.buffer.put(this.ringOffset + offset, ZEROS, 0, length);
             position += length;
+        }
+    }
+
+    private static void crashPoint(String name) {
+        java.util.function.Consumer<String> hook = crashPoint;
+        if (hook != null) {
+            hook.accept(name);
         }
     }
 
