@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
@@ -442,6 +441,8 @@ public final class IpcQueue implements IpcChannel {
 
     /**
      * Waits up to {@code timeout} for the next message; the caller must settle the delivery.
+     * A raw record (from {@link #tryWrite}/{@link #offer}) arrives as a message without headers
+     * whose payload is its bytes.
      *
      * @return the delivery, or {@code null} when none came in time
      * @throws IpcCorruptDataException when the record at the front of the queue is corrupt
@@ -771,9 +772,5 @@ public final class IpcQueue implements IpcChannel {
     @Override
     public String toString() {
         return "IpcQueue[" + this.name + ", slot " + this.slot + ", " + path() + "]";
-    }
-
-    static long nanosToMillis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 }
