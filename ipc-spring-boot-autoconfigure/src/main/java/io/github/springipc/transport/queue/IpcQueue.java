@@ -59,7 +59,7 @@ import io.github.springipc.transport.liveness.ProcessIdentity;
  */
 public final class IpcQueue implements IpcChannel {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private static final int MAX_BATCH = 256;
 
@@ -178,7 +178,7 @@ public final class IpcQueue implements IpcChannel {
 
     static IpcQueue open(Path directory, String name, QueueOptions options, boolean adoptCapacity) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("Queue name '" + name + "' must be 1 to 64 letters, digits, '.', '_' or '-'"
+            throw new IllegalArgumentException("Queue name '" + name + "' must be 1 to 128 letters, digits, '.', '_' or '-'"
                     + " and start with a letter or digit");
         }
         Path dir = IpcDirectory.prepare(directory);

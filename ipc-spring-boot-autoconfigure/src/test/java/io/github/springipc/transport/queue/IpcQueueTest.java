@@ -261,6 +261,48 @@ class IpcQueueTest {
         assertThat(this.dir.resolve("q.queue.bell-1.sock")).as("doorbell removed on close").doesNotExist();
     }
 
+    @Test
+    void threadsSharingOneAttachmentEachGetDistinctMessages() throws Exception {
+        QueueOptions options = QueueOptions.builder().capacity(1 << 14).build();
+        int perSender = 5_000;
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", options)) {
+            java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int s = 0; s < 2; s++) {
+                int sender = s;
+                threads.add(new Thread(() -> {
+                    for (int i = 0; i < perSender; i++) {
+                        queue.send(IpcMessage.of(ByteBuffer.allocate(4).putInt(sender * perSender + i).array()),
+                                Duration.ofSeconds(5));
+                    }
+                }));
+            }
+            for (int r = 0; r < 3; r++) {
+                threads.add(new Thread(() -> {
+                    try {
+                        IpcDelivery delivery;
+                        while ((delivery = queue.receive(Duration.ofMillis(500))) != null) {
+                            if (!seen.add(ByteBuffer.wrap(delivery.message().payload()).getInt())) {
+                                duplicates.incrementAndGet();
+                            }
+                            delivery.acknowledge();
+                        }
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread thread : threads) {
+                thread.join(30_000);
+            }
+            assertThat(duplicates).hasValue(0);
+            assertThat(seen).hasSize(2 * perSender);
+        }
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
