@@ -114,6 +114,11 @@ public final class IpcQueue implements IpcChannel {
 
     private volatile boolean closed;
 
+    /** Whether the slot's role says producer / consumer yet (diagnostics only). */
+    private boolean producing;
+
+    private volatile boolean consuming;
+
     private IpcQueue(String name, Path directory, QueueOptions options, MappedRegionFile region,
             LivenessLockFile locks) {
         this.name = name;
@@ -395,6 +400,10 @@ public final class IpcQueue implements IpcChannel {
     /** Under the producer lock. */
     private long claim(int length) {
         checkOpen();
+        if (!this.producing) {
+            this.producing = true;
+            this.ring.addSlotRole(this.slot, ROLE_PRODUCER);
+        }
         long position = this.ring.claim(this.slot, this.epoch, recordSize(length));
         if (position < 0) {
             this.ring.reclaim(this.slot, this.epoch); // settled records may just be waiting for a reclaimer
@@ -481,6 +490,7 @@ public final class IpcQueue implements IpcChannel {
     public IpcDelivery poll() {
         synchronized (this.claimLock) {
             checkOpen();
+            markConsuming();
             long position = this.ring.claimRedelivery(this.slot, this.epoch);
             if (position < 0) {
                 long[] batch = this.batches.get();
@@ -529,6 +539,7 @@ public final class IpcQueue implements IpcChannel {
         int count;
         synchronized (this.claimLock) {
             checkOpen();
+            markConsuming();
             long redelivered = this.ring.claimRedelivery(this.slot, this.epoch);
             if (redelivered >= 0) {
                 batch[0] = redelivered;
@@ -568,6 +579,13 @@ public final class IpcQueue implements IpcChannel {
             }
         }
         return count;
+    }
+
+    private void markConsuming() {
+        if (!this.consuming) {
+            this.consuming = true;
+            this.ring.addSlotRole(this.slot, ROLE_CONSUMER);
+        }
     }
 
     void acknowledge(long position, long claim) {
@@ -621,7 +639,7 @@ public final class IpcQueue implements IpcChannel {
                 current = this.doorbell;
                 if (current == null) {
                     current = Doorbell.bind(Doorbell.path(this.directory, this.name, this.slot));
-                    this.ring.setSlotInt(this.slot, SLOT_ROLE, this.ring.slotInt(this.slot, SLOT_ROLE) | ROLE_DOORBELL);
+                    this.ring.addSlotRole(this.slot, ROLE_DOORBELL);
                     this.doorbell = current;
                 }
             }

@@ -106,6 +106,10 @@ final class QueueRing {
         INT.setRelease(this.buffer, slotOffset(slot) + field, value);
     }
 
+    void addSlotRole(int slot, int role) {
+        INT.getAndBitwiseOr(this.buffer, slotOffset(slot) + SLOT_ROLE, role);
+    }
+
     int addSlotInt(int slot, int field, int delta) {
         return (int) INT.getAndAdd(this.buffer, slotOffset(slot) + field, delta);
     }
