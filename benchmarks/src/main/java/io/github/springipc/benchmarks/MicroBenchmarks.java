@@ -33,6 +33,8 @@ final class MicroBenchmarks {
                 .measurementIterations(quick ? 1 : 5)
                 .measurementTime(TimeValue.milliseconds(quick ? 100 : 1000))
                 .shouldFailOnError(true)
+                .jvmArgsAppend(Runtime.version().feature() >= 24
+                        ? new String[] { "--sun-misc-unsafe-memory-access=allow" } : new String[0])
                 .build();
         Collection<RunResult> results = new Runner(options).run();
         List<Row> rows = new ArrayList<>();

@@ -12,6 +12,7 @@ import org.springframework.context.event.ContextRefreshedEvent;
 
 import io.github.springipc.config.IpcListenerEndpointRegistry;
 import io.github.springipc.listener.IpcListenerContainer;
+import io.github.springipc.messaging.IpcTemplate;
 import io.github.springipc.transport.pipe.IpcPipe;
 import io.github.springipc.transport.queue.IpcQueue;
 
@@ -24,7 +25,10 @@ import io.github.springipc.transport.queue.IpcQueue;
  * {@code outcome} = handled, failed, dead_lettered, unhandled_failure, released);</li>
  * <li>{@code ipc.pipe.connected} (gauge 0/1), {@code ipc.pipe.reconnects} (counter),
  * {@code ipc.pipe.buffered} (gauge) per pipe;</li>
- * <li>{@code ipc.queue.depth} and {@code ipc.queue.capacity} gauges per queue.</li>
+ * <li>{@code ipc.queue.depth} and {@code ipc.queue.capacity} gauges, {@code ipc.queue.redeliveries}
+ * and {@code ipc.queue.corrupt.records} counters per queue;</li>
+ * <li>{@code ipc.template.messages} (counter; tags {@code channel}, {@code outcome} = sent,
+ * failed) per configured channel.</li>
  * </ul>
  * Listener meters are bound once the context is refreshed, when the listener containers exist.
  */
@@ -45,6 +49,8 @@ class IpcMetrics implements MeterBinder, ApplicationListener<ContextRefreshedEve
         this.registry = registry;
         this.beanFactory.getBeansOfType(IpcPipe.class).forEach((name, pipe) -> bindPipe(registry, name, pipe));
         this.beanFactory.getBeansOfType(IpcQueue.class).forEach((name, queue) -> bindQueue(registry, name, queue));
+        this.beanFactory.getBeanProvider(IpcTemplate.class).orderedStream().findFirst()
+                .ifPresent(template -> bindTemplate(registry, template));
         bindListenersOnce();
     }
 
@@ -73,6 +79,28 @@ class IpcMetrics implements MeterBinder, ApplicationListener<ContextRefreshedEve
                 .description("Messages delivered again after their consumer died or released them").register(registry);
         FunctionCounter.builder("ipc.queue.corrupt.records", queue, IpcQueue::corruptRecords).tags(tags)
                 .description("Records skipped because they did not follow the layout").register(registry);
+    }
+
+    /** Per configured channel, so that the tag values stay few and known. */
+    private void bindTemplate(MeterRegistry registry, IpcTemplate template) {
+        for (String channel : this.beanFactory.getBeanNamesForType(io.github.springipc.transport.IpcChannel.class)) {
+            Tags tags = Tags.of("channel", channel);
+            FunctionCounter.builder("ipc.template.messages", template, t -> sent(t, channel)).tags(tags.and("outcome", "sent"))
+                    .description("Messages sent with the IpcTemplate").register(registry);
+            FunctionCounter.builder("ipc.template.messages", template, t -> failed(t, channel))
+                    .tags(tags.and("outcome", "failed")).description("Messages sent with the IpcTemplate")
+                    .register(registry);
+        }
+    }
+
+    private static double sent(IpcTemplate template, String channel) {
+        IpcTemplate.SendCounts counts = template.getSendCounts().get(channel);
+        return (counts != null) ? counts.getSent() : 0;
+    }
+
+    private static double failed(IpcTemplate template, String channel) {
+        IpcTemplate.SendCounts counts = template.getSendCounts().get(channel);
+        return (counts != null) ? counts.getFailed() : 0;
     }
 
     private synchronized void bindListenersOnce() {

@@ -58,6 +58,8 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
 
     private Duration sendTimeout;
 
+    private final Map<String, SendCounts> sendCounts = new java.util.concurrent.ConcurrentHashMap<>();
+
     private Duration replyTimeout = DEFAULT_REPLY_TIMEOUT;
 
     private Duration receiveTimeout = DEFAULT_RECEIVE_TIMEOUT;
@@ -159,10 +161,39 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
         return convertSendAndReceive(channelName, request, Map.of(IpcHeaders.REPLY_TIMEOUT, timeout), replyType);
     }
 
+    /**
+     * Messages this template sent (requests included) per channel, and sends that failed; for
+     * metrics. The keys are channel names.
+     */
+    public Map<String, SendCounts> getSendCounts() {
+        return java.util.Collections.unmodifiableMap(this.sendCounts);
+    }
+
+    /** Sent and failed counts of one channel. */
+    public static final class SendCounts {
+
+        private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
+
+        private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
+
+        public long getSent() {
+            return this.sent.sum();
+        }
+
+        public long getFailed() {
+            return this.failed.sum();
+        }
+    }
+
+    private SendCounts countsOf(String channelName) {
+        return this.sendCounts.computeIfAbsent(channelName, (name) -> new SendCounts());
+    }
+
     @Override
     protected void doSend(String channelName, Message<?> message) {
         IpcChannel channel = this.channelResolver.resolve(channelName);
         IpcMessage outgoing = this.messageMapper.toIpcMessage(message);
+        SendCounts counts = countsOf(channelName);
         observe(channelName, outgoing, (observed) -> {
             try {
                 if (this.sendTimeout != null) {
@@ -171,8 +202,10 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
                 else {
                     channel.send(observed);
                 }
+                counts.sent.increment();
             }
             catch (IpcException ex) {
+                counts.failed.increment();
                 throw new MessageDeliveryException(message,
                         "Could not send to IPC channel '" + channelName + "': " + ex.getMessage(), ex);
             }
@@ -188,14 +221,19 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
     private Message<?> doSendAndReceive(String channelName, Message<?> request, Duration timeout) {
         IpcChannel channel = this.channelResolver.resolve(channelName);
         IpcMessage outgoing = this.messageMapper.toIpcMessage(request);
+        SendCounts counts = countsOf(channelName);
         IpcMessage reply = observe(channelName, outgoing, (observed) -> {
             try {
-                return channel.request(observed, timeout);
+                IpcMessage answer = channel.request(observed, timeout);
+                counts.sent.increment();
+                return answer;
             }
             catch (IpcTimeoutException ex) {
+                counts.failed.increment();
                 throw new IpcReplyTimeoutException(request, channelName, timeout, ex);
             }
             catch (IpcException ex) {
+                counts.failed.increment();
                 throw new MessageDeliveryException(request,
                         "Request to IPC channel '" + channelName + "' failed: " + ex.getMessage(), ex);
             }

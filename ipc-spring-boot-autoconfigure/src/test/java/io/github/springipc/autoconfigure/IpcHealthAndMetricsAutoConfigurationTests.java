@@ -65,7 +65,24 @@ class IpcHealthAndMetricsAutoConfigurationTests {
             context.getBean(IpcMetrics.class).bindTo(registry);
             assertThat(registry.get("ipc.pipe.connected").tag("channel", "control").gauge().value()).isZero();
             assertThat(registry.get("ipc.pipe.reconnects").tag("channel", "control").functionCounter().count()).isZero();
+            assertThat(registry.get("ipc.template.messages").tags("channel", "control", "outcome", "sent")
+                    .functionCounter().count()).isZero();
         });
+    }
+
+    @Test
+    void queueGaugesAndTemplateCountersFollowTraffic() {
+        runner().withPropertyValues("ipc.queues.jobs.capacity=64KB", "ipc.queues.jobs.max-message-size=1KB")
+                .run(context -> {
+                    MeterRegistry registry = new SimpleMeterRegistry();
+                    context.getBean(IpcMetrics.class).bindTo(registry);
+                    context.getBean(io.github.springipc.messaging.IpcTemplate.class).convertAndSend("jobs", "one");
+                    assertThat(registry.get("ipc.template.messages").tags("channel", "jobs", "outcome", "sent")
+                            .functionCounter().count()).isEqualTo(1);
+                    assertThat(registry.get("ipc.queue.depth").tag("channel", "jobs").gauge().value()).isPositive();
+                    assertThat(registry.get("ipc.queue.capacity").tag("channel", "jobs").gauge().value())
+                            .isEqualTo(65536);
+                });
     }
 
     @Test

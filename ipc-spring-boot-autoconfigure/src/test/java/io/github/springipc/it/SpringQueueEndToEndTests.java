@@ -35,6 +35,25 @@ class SpringQueueEndToEndTests {
             "ipc.queues.work-dlq.max-message-size=4KB" };
 
     @Test
+    void aListenerOnAQueueRepliesToTheRequestingProcess() {
+        try (SiblingJvm responder = SiblingJvm.builder(ListenerApp.class).name("responder")
+                .property("ipc.directory", this.dir.toString()).property("it.control.enabled", "true")
+                .property("ipc.queues.control.capacity", "64KB").property("ipc.queues.control.max-message-size", "1KB")
+                .start();
+                ConfigurableApplicationContext requester = new SpringApplicationBuilder(ProducerApp.class)
+                        .web(WebApplicationType.NONE).properties("ipc.directory=" + this.dir,
+                                "ipc.queues.control.capacity=64KB", "ipc.queues.control.max-message-size=1KB")
+                        .run()) {
+            responder.awaitLineContaining("LISTENER READY", Duration.ofSeconds(90));
+            IpcTemplate template = requester.getBean(IpcTemplate.class);
+            for (int i = 0; i < 20; i++) {
+                assertThat(template.convertSendAndReceive("control", "status-" + i, String.class))
+                        .isEqualTo("ok:status-" + i);
+            }
+        }
+    }
+
+    @Test
     void failingMessagesAreRetriedThenDeadLetteredWithTheirCause() {
         SiblingJvm.Builder consumer = SiblingJvm.builder(ListenerApp.class).name("consumer")
                 .property("ipc.directory", this.dir.toString()).property("it.fragile.channel", "work")

@@ -60,8 +60,13 @@ final class DoorbellRinger implements AutoCloseable {
                     closeQuietly(channel);
                     this.connections[slot] = null;
                     channel = SocketChannel.open(StandardProtocolFamily.UNIX);
-                    channel.connect(UnixDomainSocketAddress.of(Doorbell.path(this.directory, this.name, slot)));
+                    // never block a producer on a consumer that is alive but not accepting
                     channel.configureBlocking(false);
+                    if (!channel.connect(UnixDomainSocketAddress.of(Doorbell.path(this.directory, this.name, slot)))
+                            && !channel.finishConnect()) {
+                        closeQuietly(channel);
+                        return; // its backlog is full: it has rings pending already
+                    }
                     this.connections[slot] = channel;
                     this.connectedEpochs[slot] = epoch;
                 }

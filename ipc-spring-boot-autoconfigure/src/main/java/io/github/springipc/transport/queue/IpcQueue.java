@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 
@@ -60,7 +59,7 @@ import io.github.springipc.transport.liveness.ProcessIdentity;
  */
 public final class IpcQueue implements IpcChannel {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     private static final int MAX_BATCH = 256;
 
@@ -93,6 +92,8 @@ public final class IpcQueue implements IpcChannel {
 
     private final boolean blocking;
 
+    private final int reclaimThreshold;
+
     private final Object produceLock = new Object();
 
     private final Object claimLock = new Object();
@@ -113,6 +114,11 @@ public final class IpcQueue implements IpcChannel {
 
     private volatile boolean closed;
 
+    /** Whether the slot's role says producer / consumer yet (diagnostics only). */
+    private boolean producing;
+
+    private volatile boolean consuming;
+
     private IpcQueue(String name, Path directory, QueueOptions options, MappedRegionFile region,
             LivenessLockFile locks) {
         this.name = name;
@@ -127,6 +133,7 @@ public final class IpcQueue implements IpcChannel {
         this.recovery = new QueueRecovery(this.ring, locks, directory, name);
         this.readOnlyView = buffer.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
         this.blocking = options.waitStrategy() == WaitStrategy.BLOCKING;
+        this.reclaimThreshold = Math.min(capacity / 8, 64 << 10);
         SlotLock taken = null;
         int takenSlot = -1;
         for (int candidate = 0; candidate < slotCount && taken == null; candidate++) {
@@ -176,7 +183,7 @@ public final class IpcQueue implements IpcChannel {
 
     static IpcQueue open(Path directory, String name, QueueOptions options, boolean adoptCapacity) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("Queue name '" + name + "' must be 1 to 64 letters, digits, '.', '_' or '-'"
+            throw new IllegalArgumentException("Queue name '" + name + "' must be 1 to 128 letters, digits, '.', '_' or '-'"
                     + " and start with a letter or digit");
         }
         Path dir = IpcDirectory.prepare(directory);
@@ -365,7 +372,7 @@ public final class IpcQueue implements IpcChannel {
                 return false;
             }
             this.ring.beginWrite(position, this.slot, this.epoch, length, TYPE_RAW);
-            this.ring.buffer.put(this.ring.index(position) + RECORD_HEADER_LENGTH, source, offset, length);
+            this.ring.writePayload(position, source, offset, length);
             publish(position);
             return true;
         }
@@ -400,6 +407,10 @@ public final class IpcQueue implements IpcChannel {
     /** Under the producer lock. */
     private long claim(int length) {
         checkOpen();
+        if (!this.producing) {
+            this.producing = true;
+            this.ring.addSlotRole(this.slot, ROLE_PRODUCER);
+        }
         long position = this.ring.claim(this.slot, this.epoch, recordSize(length));
         if (position < 0) {
             this.ring.reclaim(this.slot, this.epoch); // settled records may just be waiting for a reclaimer
@@ -446,6 +457,8 @@ public final class IpcQueue implements IpcChannel {
 
     /**
      * Waits up to {@code timeout} for the next message; the caller must settle the delivery.
+     * A raw record (from {@link #tryWrite}/{@link #offer}) arrives as a message without headers
+     * whose payload is its bytes.
      *
      * @return the delivery, or {@code null} when none came in time
      * @throws IpcCorruptDataException when the record at the front of the queue is corrupt
@@ -484,6 +497,7 @@ public final class IpcQueue implements IpcChannel {
     public IpcDelivery poll() {
         synchronized (this.claimLock) {
             checkOpen();
+            markConsuming();
             long position = this.ring.claimRedelivery(this.slot, this.epoch);
             if (position < 0) {
                 long[] batch = this.batches.get();
@@ -532,6 +546,7 @@ public final class IpcQueue implements IpcChannel {
         int count;
         synchronized (this.claimLock) {
             checkOpen();
+            markConsuming();
             long redelivered = this.ring.claimRedelivery(this.slot, this.epoch);
             if (redelivered >= 0) {
                 batch[0] = redelivered;
@@ -542,6 +557,7 @@ public final class IpcQueue implements IpcChannel {
             }
         }
         if (count == 0) {
+            this.ring.reclaim(this.slot, this.epoch);
             housekeepingIfDue();
             return 0;
         }
@@ -556,17 +572,27 @@ public final class IpcQueue implements IpcChannel {
         finally {
             for (int i = 0; i < count; i++) {
                 long position = batch[i];
-                long claim = this.ring.state(position);
                 if (i < handled) {
-                    this.ring.acknowledge(position, claim);
+                    this.ring.acknowledgeOwned(position); // held by this call since the claim
                 }
                 else {
-                    this.ring.release(position, claim);
+                    this.ring.release(position, this.ring.state(position));
                 }
             }
-            this.ring.reclaim(this.slot, this.epoch);
+            // reclaim in large spans: zeroing and moving the head per small batch would cost more
+            // than the messages; producers short of room and idle drains reclaim the rest
+            if (this.ring.dispatch() - this.ring.head() >= this.reclaimThreshold) {
+                this.ring.reclaim(this.slot, this.epoch);
+            }
         }
         return count;
+    }
+
+    private void markConsuming() {
+        if (!this.consuming) {
+            this.consuming = true;
+            this.ring.addSlotRole(this.slot, ROLE_CONSUMER);
+        }
     }
 
     void acknowledge(long position, long claim) {
@@ -620,7 +646,7 @@ public final class IpcQueue implements IpcChannel {
                 current = this.doorbell;
                 if (current == null) {
                     current = Doorbell.bind(Doorbell.path(this.directory, this.name, this.slot));
-                    this.ring.setSlotInt(this.slot, SLOT_ROLE, this.ring.slotInt(this.slot, SLOT_ROLE) | ROLE_DOORBELL);
+                    this.ring.addSlotRole(this.slot, ROLE_DOORBELL);
                     this.doorbell = current;
                 }
             }
@@ -771,9 +797,5 @@ public final class IpcQueue implements IpcChannel {
     @Override
     public String toString() {
         return "IpcQueue[" + this.name + ", slot " + this.slot + ", " + path() + "]";
-    }
-
-    static long nanosToMillis(long nanos) {
-        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 }

@@ -22,6 +22,14 @@ final class QueueRing {
     /** Most bytes one reclaim pass zeroes, so an acknowledging consumer is never held up long. */
     private static final int RECLAIM_BATCH = 256 << 10;
 
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
+
+    /**
+     * Test hook: called at the named crash points ({@code "after-tail-claim"},
+     * {@code "after-dispatch-claim"}, {@code "mid-reclaim"}) so a test can kill the process there.
+     */
+    static volatile java.util.function.Consumer<String> crashPoint;
+
     final ByteBuffer buffer;
 
     final int capacity;
@@ -37,11 +45,11 @@ final class QueueRing {
     /** Producer side: last head seen; only grows stale-low, so it can only under-estimate room. */
     private long cachedHead;
 
+    /** Producer side: the intent length last stored in the slot. */
+    private long lastIntentLength = -1;
+
     /** Consumer side: last tail seen. */
     private long cachedTail;
-
-    /** Position where the last empty {@link #claimBatch} stopped at an unpublished record, or -1. */
-    long blockedAt = -1;
 
     QueueRing(ByteBuffer buffer, int capacity, int slotCount, String description) {
         this.buffer = buffer;
@@ -98,6 +106,10 @@ final class QueueRing {
         INT.setRelease(this.buffer, slotOffset(slot) + field, value);
     }
 
+    void addSlotRole(int slot, int role) {
+        INT.getAndBitwiseOr(this.buffer, slotOffset(slot) + SLOT_ROLE, role);
+    }
+
     int addSlotInt(int slot, int field, int delta) {
         return (int) INT.getAndAdd(this.buffer, slotOffset(slot) + field, delta);
     }
@@ -147,12 +159,16 @@ final class QueueRing {
                     return -1;
                 }
             }
-            LONG.setOpaque(this.buffer, slotBase + SLOT_INTENT_LENGTH, (long) need);
+            if (need != this.lastIntentLength) { // same-sized messages skip this store
+                LONG.setOpaque(this.buffer, slotBase + SLOT_INTENT_LENGTH, (long) need);
+                this.lastIntentLength = need;
+            }
             // release: whoever sees our tail CAS also sees the intent it belongs to
             LONG.setRelease(this.buffer, slotBase + SLOT_INTENT_POSITION, tail);
             if (LONG.compareAndSet(this.buffer, TAIL_OFFSET, tail, tail + need)) {
                 int index = this.ringOffset + offset;
                 if (need == size) {
+                    crashPoint("after-tail-claim");
                     return tail;
                 }
                 LONG.setOpaque(this.buffer, index + RECORD_LENGTH, QueueLayout.word0(need - RECORD_HEADER_LENGTH, TYPE_PADDING));
@@ -166,6 +182,11 @@ final class QueueRing {
         int index = index(position);
         LONG.setOpaque(this.buffer, index + RECORD_LENGTH, QueueLayout.word0(length, type));
         LONG.setRelease(this.buffer, index + RECORD_STATE, writing(slot, epoch));
+    }
+
+    /** Copies {@code length} bytes of {@code source} into the payload of the record at {@code position}. */
+    void writePayload(long position, ByteBuffer source, int offset, int length) {
+        this.buffer.put(index(position) + RECORD_HEADER_LENGTH, source, offset, length);
     }
 
     /** Makes a written record visible to consumers (release: its payload is seen with it). */
@@ -199,9 +220,14 @@ final class QueueRing {
         for (;;) {
             long dispatch = dispatch();
             if (dispatch >= this.cachedTail) {
+                // poll the record slot, not the tail: memory past the tail is zero until claimed,
+                // and leaving the tail's line alone spares the producers' CAS a cache miss
+                if ((long) LONG.getAcquire(this.buffer, index(dispatch) + RECORD_LENGTH) == 0
+                        && dispatch - head() < this.capacity) {
+                    return 0;
+                }
                 this.cachedTail = tail();
                 if (dispatch >= this.cachedTail) {
-                    this.blockedAt = -1;
                     return 0;
                 }
             }
@@ -231,7 +257,6 @@ final class QueueRing {
             }
             if (position == dispatch) {
                 if (stopKind == EMPTY || stopKind == WRITING || stopKind == RECLAIMING) {
-                    this.blockedAt = dispatch;
                     return 0;
                 }
                 if (dispatch() != dispatch) {
@@ -245,15 +270,17 @@ final class QueueRing {
                 LONG.setRelease(this.buffer, slotBase + SLOT_CLAIM_FROM, dispatch);
             }
             if (LONG.compareAndSet(this.buffer, DISPATCH_OFFSET, dispatch, position)) {
+                if (count > 0) {
+                    crashPoint("after-dispatch-claim");
+                }
+                // records at or after the cursor are on their first delivery: attempt 1
+                long claim = claimed(slot, epoch, 1);
                 for (int i = 0; i < count; i++) {
-                    int index = index(out[i]);
-                    long state = (long) LONG.getAcquire(this.buffer, index + RECORD_STATE);
-                    LONG.setRelease(this.buffer, index + RECORD_STATE, claimed(slot, epoch, attempt(state)));
+                    LONG.setRelease(this.buffer, index(out[i]) + RECORD_STATE, claim);
                 }
                 if (count > 0) {
                     LONG.setRelease(this.buffer, slotBase + SLOT_CLAIM_FROM, -1L);
                 }
-                this.blockedAt = -1;
                 return count;
             }
         }
@@ -301,6 +328,11 @@ final class QueueRing {
     /** Settles a record this slot claimed; false when it was taken back meanwhile. */
     boolean acknowledge(long position, long claim) {
         return casState(position, claim, DONE_STATE);
+    }
+
+    /** Settles a record this slot claimed and still holds (the caller knows nobody took it back). */
+    void acknowledgeOwned(long position) {
+        LONG.setRelease(this.buffer, index(position) + RECORD_STATE, DONE_STATE);
     }
 
     /** Makes a claimed record available again with one more attempt. */
@@ -376,13 +408,29 @@ final class QueueRing {
     void finishReclaim(long from, long to) {
         zero(from + RECORD_HEADER_LENGTH, to);
         zero(from, from + RECORD_HEADER_LENGTH);
+        crashPoint("mid-reclaim"); // the worst moment: the head record is gone, the head not moved
         LONG.compareAndSet(this.buffer, HEAD_OFFSET, from, to);
     }
 
-    /** Zeroes whole 8-byte words, so a concurrent reader sees each word either intact or 0. */
+    /**
+     * Zeroes {@code [from, to)} with bulk copies from a zero buffer. Both ends are 8-aligned, and
+     * the JDK copies aligned memory in whole 8-byte words (Unsafe.copyMemory is
+     * "conjoint_memory_atomic"), so a concurrent reader sees each word either intact or 0.
+     */
     private void zero(long from, long to) {
-        for (long position = from; position < to; position += 8) {
-            LONG.setOpaque(this.buffer, index(position), 0L);
+        long position = from;
+        while (position < to) {
+            int offset = (int) (position & this.mask);
+            int length = (int) Math.min(Math.min(to - position, this.capacity - offset), ZEROS.capacity());
+            this.buffer.put(this.ringOffset + offset, ZEROS, 0, length);
+            position += length;
+        }
+    }
+
+    private static void crashPoint(String name) {
+        java.util.function.Consumer<String> hook = crashPoint;
+        if (hook != null) {
+            hook.accept(name);
         }
     }
 

@@ -213,6 +213,96 @@ class IpcQueueTest {
         }
     }
 
+    @Test
+    void busySpinConsumerReceivesWhatAnotherThreadSends() throws Exception {
+        QueueOptions spin = QueueOptions.builder().capacity(4096).waitStrategy(WaitStrategy.BUSY_SPIN).build();
+        try (IpcQueue producer = IpcQueue.open(this.dir, "q", spin); IpcQueue consumer = IpcQueue.open(this.dir, "q", spin)) {
+            Thread sender = new Thread(() -> {
+                for (int i = 0; i < 100; i++) {
+                    producer.send(IpcMessage.of(new byte[] { (byte) i }), Duration.ofSeconds(1));
+                }
+            });
+            sender.start();
+            for (int i = 0; i < 100; i++) {
+                IpcDelivery delivery = consumer.receive(Duration.ofSeconds(2));
+                assertThat(delivery.message().payload()).containsExactly((byte) i);
+                delivery.acknowledge();
+            }
+            sender.join(2_000);
+            assertThat(this.dir.resolve("q.queue.bell-1.sock")).as("busy-spin binds no doorbell").doesNotExist();
+        }
+    }
+
+    @Test
+    void blockingConsumerSleepsOnItsDoorbellAndWakesForAnotherThreadsSend() throws Exception {
+        // a long liveness interval: without the doorbell the consumer would sleep the whole 5 s
+        QueueOptions slowChecks = SMALL.toBuilder().livenessInterval(Duration.ofSeconds(10)).build();
+        try (IpcQueue producer = IpcQueue.open(this.dir, "q", slowChecks);
+                IpcQueue consumer = IpcQueue.open(this.dir, "q", slowChecks)) {
+            assertThat(consumer.receive(Duration.ofMillis(20))).isNull(); // binds the doorbell
+            assertThat(this.dir.resolve("q.queue.bell-" + consumer.slot() + ".sock")).exists();
+            Thread sender = new Thread(() -> {
+                try {
+                    Thread.sleep(200);
+                }
+                catch (InterruptedException ex) {
+                    return;
+                }
+                producer.send(IpcMessage.of(bytes("late")), Duration.ofSeconds(1));
+            });
+            long start = System.nanoTime();
+            sender.start();
+            IpcDelivery delivery = consumer.receive(Duration.ofSeconds(5));
+            assertThat(new String(delivery.message().payload(), StandardCharsets.UTF_8)).isEqualTo("late");
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+            delivery.acknowledge();
+            sender.join(2_000);
+        }
+        assertThat(this.dir.resolve("q.queue.bell-1.sock")).as("doorbell removed on close").doesNotExist();
+    }
+
+    @Test
+    void threadsSharingOneAttachmentEachGetDistinctMessages() throws Exception {
+        QueueOptions options = QueueOptions.builder().capacity(1 << 14).build();
+        int perSender = 5_000;
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", options)) {
+            java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int s = 0; s < 2; s++) {
+                int sender = s;
+                threads.add(new Thread(() -> {
+                    for (int i = 0; i < perSender; i++) {
+                        queue.send(IpcMessage.of(ByteBuffer.allocate(4).putInt(sender * perSender + i).array()),
+                                Duration.ofSeconds(5));
+                    }
+                }));
+            }
+            for (int r = 0; r < 3; r++) {
+                threads.add(new Thread(() -> {
+                    try {
+                        IpcDelivery delivery;
+                        while ((delivery = queue.receive(Duration.ofMillis(500))) != null) {
+                            if (!seen.add(ByteBuffer.wrap(delivery.message().payload()).getInt())) {
+                                duplicates.incrementAndGet();
+                            }
+                            delivery.acknowledge();
+                        }
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread thread : threads) {
+                thread.join(30_000);
+            }
+            assertThat(duplicates).hasValue(0);
+            assertThat(seen).hasSize(2 * perSender);
+        }
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

@@ -41,6 +41,7 @@ public final class QueueSibling {
             case "stall" -> stall(dir, name, options, Integer.parseInt(args[4]));
             case "idle" -> idle(dir, name, options);
             case "respond" -> respond(dir, name, options);
+            case "crash" -> crash(dir, name, options, args[4]);
             case "hold" -> hold(dir, name, options, Integer.parseInt(args[4]), Integer.parseInt(args[5]));
             default -> throw new IllegalArgumentException(role);
         }
@@ -172,6 +173,31 @@ public final class QueueSibling {
         }
         System.out.println("HOLDING " + held.size());
         Thread.sleep(60_000);
+    }
+
+    /** Stops forever at the named crash point of QueueRing, announcing it, to be killed there. */
+    private static void crash(Path dir, String name, QueueOptions options, String point) throws Exception {
+        IpcQueue queue = IpcQueue.open(dir, name, options);
+        QueueRing.crashPoint = reached -> {
+            if (reached.equals(point)) {
+                System.out.println("CRASH-POINT " + point);
+                while (true) {
+                    try {
+                        Thread.sleep(60_000);
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        switch (point) {
+            case "after-tail-claim" -> queue.send(IpcMessage.of(new byte[] { 1 }), Duration.ofSeconds(5));
+            case "after-dispatch-claim" -> queue.drain((buffer, offset, length) -> { }, 16);
+            case "mid-reclaim" -> queue.receive(Duration.ofSeconds(5)).acknowledge();
+            default -> throw new IllegalArgumentException(point);
+        }
+        throw new IllegalStateException("crash point " + point + " not reached");
     }
 
     private static void awaitGo() throws Exception {
