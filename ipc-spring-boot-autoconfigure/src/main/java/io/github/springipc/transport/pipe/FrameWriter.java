@@ -25,15 +25,17 @@ import io.github.springipc.transport.IpcMessageCodec;
  * <p>A sender appends its encoded frame to a shared, pre-allocated direct buffer (no allocation
  * per message). What happens next depends on how busy the pipe is:
  * <ul>
- * <li><b>Idle pipe</b>: the previous write finished longer ago than it took (at least 0.5 µs, at
- * most 2 µs). The sender writes the buffer itself at once: a lone message leaves in one system
- * call, with no thread hand-off.</li>
- * <li><b>Burst</b>: sends arrive faster than writes complete (the previous write finished less
- * than that ago), or another thread is writing now. The sender only appends and
- * returns; the connection's <em>flusher</em> thread, woken once per burst, writes whatever has
- * accumulated in one system call per buffer-full, for as long as data keeps coming. When it finds
- * the buffer empty it spins for a few microseconds ({@value #LINGER_NANOS} ns) for more before it
- * goes back to sleep.</li>
+ * <li><b>Idle pipe</b>: the previous write ended at least {@value #BURST_GAP_NANOS} ns ago (about
+ * what a small write costs) and nobody writes now. The sender writes the buffer itself at once: a
+ * lone message leaves in one system call, with no thread hand-off.</li>
+ * <li><b>Burst</b>: sends arrive faster than writes complete (the previous write ended less than
+ * that ago), or another thread is writing now. The sender only appends and returns. The
+ * connection's <em>flusher</em> thread, woken once per burst, writes what accumulated: as soon as
+ * the senders pause for {@value #LINGER_NANOS} ns it writes at once; while they keep appending it
+ * lets the batch grow (spinning at most {@value #LINGER_NANOS} ns, then parking about
+ * {@value #NAP_NANOS} ns, which the kernel's timer slack may stretch to some 70 µs) and writes the
+ * rest after that. With the buffer empty it naps, still armed (a burst may go on after the sender
+ * was preempted), and disarms once a nap saw fewer sends than a burst has.</li>
  * <li><b>Buffer full</b>: a sender that finds no room and nobody writing writes the buffer itself
  * (so a burst does not depend on the flusher getting a CPU); otherwise it waits for room, at most
  * until its deadline.</li>
@@ -73,13 +75,11 @@ final class FrameWriter {
     private static final int LOCK_SPINS = 100;
 
     /**
-     * Bounds of the gap below which a send counts as part of a burst: the previous write's own
-     * duration, clamped, since a write that woke the peer on the same core may be preempted and
-     * seem to take a whole round trip.
+     * A send that comes less than this after the previous write ended is part of a burst: about
+     * what a small write costs. A ping-pong's sends are a round trip apart (10 µs and more), a
+     * sending loop's a fraction of a microsecond.
      */
-    private static final long MIN_BURST_GAP_NANOS = 500;
-
-    private static final long MAX_BURST_GAP_NANOS = 2_000;
+    static final long BURST_GAP_NANOS = 2_000;
 
     private static final VarHandle APPENDS;
 
@@ -125,10 +125,8 @@ final class FrameWriter {
     @SuppressWarnings("unused")
     private long appends;
 
-    /** When the last write to the socket ended and how long it took ({@link System#nanoTime()}). */
+    /** When the last write to the socket ended ({@link System#nanoTime()}). */
     private long lastWriteEnd = Long.MIN_VALUE / 2;
-
-    private long lastWriteTook;
 
     /** What the current or last writer writes: the rest of it must go out before anything else. */
     private ByteBuffer[] inflight;
@@ -314,8 +312,7 @@ final class FrameWriter {
         }
         long now = System.nanoTime(); // not on the burst path above: it costs as much as the append
         long sinceLastWrite = now - this.lastWriteEnd;
-        long burstGap = Math.min(MAX_BURST_GAP_NANOS, Math.max(MIN_BURST_GAP_NANOS, this.lastWriteTook));
-        if (sinceLastWrite < burstGap) {
+        if (sinceLastWrite < BURST_GAP_NANOS) {
             armFlusher(); // sends come faster than writes complete: let them accumulate
             return sequence;
         }
@@ -431,7 +428,7 @@ final class FrameWriter {
                     this.lock.lock();
                 }
                 long sends = (long) APPENDS.getOpaque(this) - seen;
-                quiet = sends * MAX_BURST_GAP_NANOS < System.nanoTime() - napStart;
+                quiet = sends * BURST_GAP_NANOS < System.nanoTime() - napStart;
             }
         }
         finally {
@@ -597,7 +594,6 @@ final class FrameWriter {
         ByteBuffer last = parts[parts.length - 1];
         this.lock.unlock();
         IOException failed = null;
-        long start = System.nanoTime();
         try {
             while (last.hasRemaining()) {
                 if (Thread.currentThread().isInterrupted()) {
@@ -618,9 +614,7 @@ final class FrameWriter {
             failed = ex;
         }
         this.lock.lock();
-        long end = System.nanoTime();
-        this.lastWriteEnd = end;
-        this.lastWriteTook = end - start;
+        this.lastWriteEnd = System.nanoTime();
         if (failed != null) {
             if (this.failure == null) {
                 this.failure = failed;
