@@ -56,10 +56,26 @@ import io.github.springipc.transport.file.IpcDirectory;
  * {@link IpcPipeOccupiedException}.
  *
  * <h2>What a completed send means</h2>
- * Messages arrive in order, each at most once. By default {@code send} returns once the message
- * is handed to the socket (written, or appended to a batch another sender is writing): when the
- * peer dies, messages still in the socket buffers or unread in its receive buffer are lost with
- * it, and {@code send} only throws when the write itself fails. With
+ * Messages arrive in order, each at most once. By default a returned {@code send} means the
+ * message was copied into this connection's outgoing buffer (pre-allocated, {@code io-buffer-size},
+ * two of them): nothing of the caller's array is used afterwards. From there it is written to the
+ * socket, in order, by one of:
+ * <ul>
+ * <li>the sending thread itself, at once, when the pipe is idle (no write under way and the last
+ * one ended over 2 µs ago): a lone message leaves in one system call;</li>
+ * <li>under load (sends coming faster than writes complete, or from several threads), whichever
+ * thread is writing already, or the connection's flusher thread, which writes a burst's
+ * accumulated frames in as few system calls as possible: within microseconds once the senders
+ * pause, within tens of microseconds while they keep going, and a sender finding the buffer full
+ * writes it itself;</li>
+ * <li>{@link #close()}, which first writes what is still buffered (waiting up to one second for a
+ * peer that does not read).</li>
+ * </ul>
+ * When the buffer is full and cannot be written in time (the peer stopped reading), {@code send}
+ * waits up to its timeout and throws {@link IpcTimeoutException}, having queued nothing. When the
+ * peer dies, what is still in the outgoing buffer, the socket buffers or the peer's receive
+ * buffer is lost with it, and a {@code send} only throws when it finds the connection already
+ * broken (or its own write fails). With
  * {@link PipeOptions.Builder#confirmDelivery(boolean) confirm-delivery} a send returns only after
  * the peer's application acknowledged the message, and otherwise throws: never a silent loss, at
  * the cost of a round trip. {@link #request} is always confirmed by its reply. While no peer is
@@ -78,6 +94,12 @@ import io.github.springipc.transport.file.IpcDirectory;
  * thread in {@code receive} ends the wait with {@link InterruptedException}; the pipe checks
  * for the interrupt before each socket read, since an interrupt during one would close the
  * channel.
+ *
+ * <p>For raw streams, {@link #drain(PipeMessageHandler, int, Duration)} hands payloads to a
+ * handler in place, straight from the read buffer (one socket read brings in as many messages as
+ * fit it): no delivery object, no copy, nothing allocated per message. Together with
+ * {@link #send(byte[])} (which allocates nothing either) it is the fast path; {@code receive} and
+ * the {@link IpcMessage} methods allocate per message.
  *
  * <p>The wire format is described in {@code docs/pipe-wire-format.md} and {@link PipeFrameLayout}.
  */
