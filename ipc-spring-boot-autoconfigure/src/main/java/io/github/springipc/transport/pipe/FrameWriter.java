@@ -30,12 +30,14 @@ import io.github.springipc.transport.IpcMessageCodec;
  * lone message leaves in one system call, with no thread hand-off.</li>
  * <li><b>Burst</b>: sends arrive faster than writes complete (the previous write ended less than
  * that ago), or another thread is writing now. The sender only appends and returns. The
- * connection's <em>flusher</em> thread, woken once per burst, writes what accumulated: as soon as
- * the senders pause for {@value #LINGER_NANOS} ns it writes at once; while they keep appending it
- * lets the batch grow (spinning at most {@value #LINGER_NANOS} ns, then parking about
- * {@value #NAP_NANOS} ns, which the kernel's timer slack may stretch to some 70 µs) and writes the
- * rest after that. With the buffer empty it naps, still armed (a burst may go on after the sender
- * was preempted), and disarms once a nap saw fewer sends than a burst has.</li>
+ * connection's <em>flusher</em> thread, woken once per burst, sees that what accumulated goes
+ * out: as soon as the senders pause for {@value #LINGER_NANOS} ns it writes it itself; while they
+ * keep appending it lets the batch grow (spinning at most {@value #LINGER_NANOS} ns, then parking
+ * about {@value #NAP_NANOS} ns, which the kernel's timer slack may stretch to some 70 µs) and then
+ * asks the next sender to write it (a flusher preempted in the middle of a write would stall the
+ * sender; a sender writing its own batch does not wait for anyone). With the buffer empty it naps,
+ * still armed (a burst may go on after the sender was preempted), and disarms once a nap saw
+ * fewer sends than a burst has.</li>
  * <li><b>Buffer full</b>: a sender that finds no room and nobody writing writes the buffer itself
  * (so a burst does not depend on the flusher getting a CPU); otherwise it waits for room, at most
  * until its deadline.</li>
@@ -46,17 +48,15 @@ import io.github.springipc.transport.IpcMessageCodec;
  * waiting for room that times out has queued nothing. A sender writing itself that times out (the
  * peer stopped reading) leaves the unwritten rest of its batch first in line: it is never cut or
  * reordered, and goes out with the next write on this connection (or the drain at close) if the
- * peer reads again. The flusher has no deadline: it waits for the socket until the peer reads or
- * the connection closes; senders behind it time out waiting for room.
+ * peer reads again. The flusher's writes wait for a full socket for 1 ms at first (up to 100 ms
+ * while the socket stays full), then give the writer's role back and retry, so that a flusher
+ * that is preempted or blocked never holds up a sender that could write itself.
  *
  * <p>Once a write has failed (the peer went away), every later append fails too; a failure of the
  * flusher is reported to the listener given to {@link #onFlusherFailure}, so that the pipe closes
  * the connection.
  */
 final class FrameWriter {
-
-    /** Deadline of the flusher's writes: until the socket takes them or the connection closes. */
-    static final long FOREVER = Long.MAX_VALUE;
 
     /**
      * How long the flusher spins for more data after it emptied the buffer, before it parks. Short:
@@ -70,6 +70,14 @@ final class FrameWriter {
      * Parking this short usually lasts up to the kernel's timer slack (about 50 µs on Linux).
      */
     static final long NAP_NANOS = 20_000;
+
+    /**
+     * How long the flusher's write may wait for a full socket before it gives the writer's role
+     * back (and retries later, waiting longer each time, up to {@link #MAX_STALL_NANOS}).
+     */
+    private static final long MIN_STALL_NANOS = 1_000_000;
+
+    private static final long MAX_STALL_NANOS = 100_000_000;
 
     /** Attempts of {@code tryLock} before a sender parks on the lock. */
     private static final int LOCK_SPINS = 100;
@@ -113,6 +121,9 @@ final class FrameWriter {
 
     /** The flusher is responsible for what is appended: senders only append. */
     private boolean flusherArmed;
+
+    /** Set by the flusher while senders keep appending: the next sender writes what accumulated. */
+    private boolean flushRequested;
 
     private Thread flusher;
 
@@ -307,8 +318,14 @@ final class FrameWriter {
     private long finishAppend(long timeoutNanos) throws IOException {
         long sequence = ++this.messagesWritten;
         noteAppend();
-        if (this.writerActive || this.flusherArmed) {
+        if (this.writerActive) {
             return sequence; // goes out with the batch after the current write
+        }
+        if (this.flusherArmed) {
+            if (this.flushRequested) {
+                flushLocked(System.nanoTime() + timeoutNanos); // what accumulated is old enough
+            }
+            return sequence;
         }
         long now = System.nanoTime(); // not on the burst path above: it costs as much as the append
         long sinceLastWrite = now - this.lastWriteEnd;
@@ -360,6 +377,7 @@ final class FrameWriter {
     private void runFlusher() {
         IOException failed = null;
         boolean quiet = false;
+        long stallBudget = MIN_STALL_NANOS;
         this.lock.lock();
         try {
             while (this.failure == null) {
@@ -374,24 +392,40 @@ final class FrameWriter {
                 }
                 if (this.pending.position() > 0 || this.inflight != null) {
                     if (!quiet) {
-                        // a sender still appending: do not steal the CPU it (or the peer) needs for
-                        // a small write; let the batch grow, the sender writes it when it is full
+                        // a sender still appending: let the batch grow, and have the sender write
+                        // it (at its next send, or when the buffer is full) rather than write it
+                        // here: a flusher preempted in the middle of a write would stall the sender
                         long seen = (long) APPENDS.getOpaque(this);
                         this.lock.unlock();
+                        boolean active;
                         try {
-                            if (lingerFor(seen)) {
+                            active = lingerFor(seen);
+                            if (active) {
+                                seen = (long) APPENDS.getOpaque(this);
                                 LockSupport.parkNanos(NAP_NANOS);
+                                active = (long) APPENDS.getOpaque(this) != seen;
                             }
                         }
                         finally {
                             this.lock.lock();
+                        }
+                        if (active && this.pending.position() > 0) {
+                            this.flushRequested = true;
+                            continue;
                         }
                         if (this.writerActive || this.failure != null) {
                             continue;
                         }
                     }
                     try {
-                        flushLocked(FOREVER);
+                        // bounded, so that a flusher waiting on a full socket (or preempted) does
+                        // not keep the writer's role from senders for long; the unwritten rest
+                        // stays first in line
+                        flushLocked(System.nanoTime() + stallBudget);
+                        stallBudget = MIN_STALL_NANOS;
+                    }
+                    catch (WriteTimeoutException ex) {
+                        stallBudget = Math.min(stallBudget * 2, MAX_STALL_NANOS); // a peer that stopped reading
                     }
                     catch (IOException ex) {
                         failed = ex;
@@ -514,6 +548,7 @@ final class FrameWriter {
      */
     private void flushLocked(long deadline) throws IOException {
         this.writerActive = true;
+        this.flushRequested = false;
         try {
             finishInflight(deadline);
             while (this.pending.position() > 0) {
@@ -625,17 +660,12 @@ final class FrameWriter {
     }
 
     private void awaitWritable(long deadline) throws IOException {
-        long remaining = deadline == FOREVER ? 0 : deadline - System.nanoTime();
-        if (deadline != FOREVER && remaining <= 0) {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
             throw new WriteTimeoutException(true);
         }
         try {
-            if (deadline == FOREVER) {
-                this.selector.select();
-            }
-            else {
-                this.selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
-            }
+            this.selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
             this.selector.selectedKeys().clear();
         }
         catch (ClosedSelectorException ex) {
