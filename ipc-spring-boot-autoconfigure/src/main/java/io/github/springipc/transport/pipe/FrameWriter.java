@@ -193,7 +193,9 @@ final class FrameWriter {
                 return writeLarge(ByteBuffer.allocate(PipeFrameLayout.LENGTH_PREFIX).putInt(0, payload.length),
                         ByteBuffer.wrap(payload), System.nanoTime() + timeoutNanos);
             }
-            this.pending.putInt(payload.length).put(payload);
+            ByteBuffer buf = this.pending;
+            int at = buf.position(); // absolute puts: no position bookkeeping per field
+            buf.putInt(at, payload.length).put(at + PipeFrameLayout.LENGTH_PREFIX, payload).position(at + frame);
             return finishAppend(timeoutNanos);
         }
         finally {
@@ -211,7 +213,10 @@ final class FrameWriter {
                 head.putInt(body).put(PipeFrameLayout.KIND_MESSAGE).putShort((short) 0).flip();
                 return writeLarge(head, ByteBuffer.wrap(payload), System.nanoTime() + timeoutNanos);
             }
-            this.pending.putInt(body).put(PipeFrameLayout.KIND_MESSAGE).putShort((short) 0).put(payload);
+            ByteBuffer buf = this.pending;
+            int at = buf.position(); // absolute puts: no position bookkeeping per field
+            buf.putInt(at, body).put(at + 4, PipeFrameLayout.KIND_MESSAGE).putShort(at + 5, (short) 0)
+                    .put(at + 7, payload).position(at + PipeFrameLayout.LENGTH_PREFIX + body);
             return finishAppend(timeoutNanos);
         }
         finally {
