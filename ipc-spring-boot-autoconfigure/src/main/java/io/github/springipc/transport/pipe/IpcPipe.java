@@ -316,10 +316,12 @@ public final class IpcPipe implements IpcChannel {
     }
 
     /**
-     * Sends a payload without headers. The raw path: nothing is allocated per message.
+     * Sends a payload without headers. The raw path: nothing is allocated per message. Returns
+     * once the payload is copied into the outgoing buffer (see "What a completed send means"
+     * above); {@code payload} may be reused at once.
      *
      * @throws IpcTimeoutException when no peer connected (or, with confirm-delivery, confirmed)
-     *         in time
+     *         in time, or the outgoing buffer stayed full (a peer that does not read)
      * @throws IpcMessageTooLargeException when the payload exceeds max-message-size
      * @throws IpcException when the peer went away while the message was written
      */
