@@ -93,6 +93,23 @@ class PipeDrainTest {
     }
 
     @Test
+    void messagesDrainedByThePeerConfirmConfirmedSends() throws Exception {
+        int count = 2_000;
+        PipeOptions confirming = PipeOptions.builder().confirmDelivery(true).sendTimeout(Duration.ofSeconds(10)).build();
+        try (IpcPipe pipe = IpcPipe.open(this.dir, "p", confirming);
+                SiblingJvm sink = startPeer("sink", this.dir, "p", "drainsink", Integer.toString(count))) {
+            sink.awaitLineContaining("READY", STARTUP);
+            assertThat(pipe.awaitConnected(SHORT)).isTrue();
+            for (long i = 0; i < count; i++) {
+                // returns only once the peer's drain handed the message over and ACKed it
+                pipe.send(ByteBuffer.allocate(8).putLong(0, i).array());
+            }
+            assertThat(sink.awaitLine(line -> line.startsWith("DRAINSINK"), Duration.ofSeconds(60)))
+                    .startsWith("DRAINSINK OK " + count);
+        }
+    }
+
+    @Test
     void drainWaitsNoLongerThanItsTimeoutWhenNothingComes() throws Exception {
         try (IpcPipe pipe = IpcPipe.open(this.dir, "p", PipeOptions.defaults());
                 SiblingJvm mirror = startPeer("mirror", this.dir, "p", "mirror")) {
