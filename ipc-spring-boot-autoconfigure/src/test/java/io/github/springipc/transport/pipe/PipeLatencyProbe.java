@@ -20,10 +20,13 @@ import io.github.springipc.transport.IpcMessage;
  * Unix-domain-socket ping-pong and a raw sender batching 64 KiB writes, in one run (the machine
  * is shared and noisy, so only ratios inside one run mean something).
  *
- * <p>Run with the test classpath: {@code java -cp <test classpath> ...PipeLatencyProbe [rounds] [rtt|oneway]}.
+ * <p>Run with the test classpath: {@code java -cp <test classpath> ...PipeLatencyProbe [rounds] [rtt|oneway|sides]}.
  * The pipe's one-way rate is measured twice: received with {@code drain} (the raw path, nothing
  * allocated per message) and with {@code receive} (a delivery object per message); the sender's
- * own rate (how fast {@code send} returns) is printed next to it.
+ * own rate (how fast {@code send} returns) is printed next to it. {@code sides} measures each side
+ * against a raw peer: a pipe sending to a plain socket reader (with the sending thread's CPU time
+ * and allocation per send), and a plain socket writer of ready-made frames into a pipe's
+ * {@code drain}.
  */
 public final class PipeLatencyProbe {
 
