@@ -48,9 +48,21 @@ final class FrameReader {
     /** The body of a frame larger than the buffer, while it is being filled. */
     private ByteBuffer large;
 
+    /** A read-only view of {@link #buffer}, what {@link #frameBuffer()} is for frames that fit it. */
+    private final ByteBuffer view;
+
+    // the frame found by the last successful advance: bytes [frameOffset, frameOffset + frameLength)
+    private ByteBuffer frameBuffer;
+
+    private int frameOffset;
+
+    private int frameLength;
+
     FrameReader(SocketChannel channel, int bufferSize, int maxMessageSize, String settingName) throws IOException {
         this.channel = channel;
-        this.buffer = ByteBuffer.allocateDirect(bufferSize).flip();
+        ByteBuffer direct = ByteBuffer.allocateDirect(bufferSize);
+        this.view = direct.asReadOnlyBuffer(); // limit = capacity: absolute reads anywhere
+        this.buffer = direct.flip();
         this.maxMessageSize = maxMessageSize;
         this.settingName = settingName;
         this.selector = Selector.open();
@@ -75,10 +87,26 @@ final class FrameReader {
      * @throws IOException when the socket fails
      */
     ByteBuffer next(long deadline) throws IOException {
+        if (!advance(deadline)) {
+            return null;
+        }
+        if (this.frameBuffer == this.view) {
+            return this.buffer.slice(this.frameOffset, this.frameLength);
+        }
+        return this.frameBuffer;
+    }
+
+    /**
+     * Moves to the next frame, reading the socket when none is buffered; afterwards
+     * {@link #frameBuffer()}, {@link #frameOffset()} and {@link #frameLength()} tell where its body
+     * is (valid until the next call). Same waiting and exceptions as {@link #next}.
+     *
+     * @return false when no frame completed before {@code deadline} or {@link #wakeup()} was called
+     */
+    boolean advance(long deadline) throws IOException {
         while (true) {
-            ByteBuffer frame = this.large == null ? parse() : fillLarge();
-            if (frame != null) {
-                return frame;
+            if (this.large == null ? parseFrame() : fillLarge()) {
+                return true;
             }
             if (this.large != null && this.buffer.hasRemaining()) {
                 continue;
@@ -89,7 +117,7 @@ final class FrameReader {
             if (this.lastReadEmptied && !awaitReadable(deadline)) {
                 // the last read took everything there was: wait first rather than pay for a read
                 // that finds nothing (what a ping-pong would do on every message)
-                return null;
+                return false;
             }
             this.buffer.compact();
             int read;
@@ -109,9 +137,27 @@ final class FrameReader {
             }
             this.lastReadEmptied = read < this.buffer.capacity() / 2;
             if (read == 0 && !awaitReadable(deadline)) {
-                return null;
+                return false;
             }
         }
+    }
+
+    /** Like {@link #advance} but only among the bytes already read: no system call, no wait. */
+    boolean advanceBuffered() {
+        return this.large == null && parseFrame();
+    }
+
+    /** The buffer holding the current frame's body (read-only, absolute indexes, big-endian). */
+    ByteBuffer frameBuffer() {
+        return this.frameBuffer;
+    }
+
+    int frameOffset() {
+        return this.frameOffset;
+    }
+
+    int frameLength() {
+        return this.frameLength;
     }
 
     /** Makes a thread waiting in {@link #next} return {@code null} soon (or the next call at once). */
@@ -151,10 +197,10 @@ final class FrameReader {
         }
     }
 
-    private ByteBuffer parse() {
+    private boolean parseFrame() {
         ByteBuffer buf = this.buffer;
         if (buf.remaining() < PipeFrameLayout.LENGTH_PREFIX) {
-            return null;
+            return false;
         }
         int start = buf.position();
         int prefix = buf.getInt(start);
@@ -163,7 +209,7 @@ final class FrameReader {
         if (prefix == PipeFrameLayout.EXTENDED_LENGTH_MARKER) {
             headerLength = PipeFrameLayout.LENGTH_PREFIX + PipeFrameLayout.EXTENDED_LENGTH;
             if (buf.remaining() < headerLength) {
-                return null;
+                return false;
             }
             length = buf.getLong(start + PipeFrameLayout.LENGTH_PREFIX);
         }
@@ -174,28 +220,33 @@ final class FrameReader {
         checkLength(length);
         int body = (int) length;
         if (buf.remaining() - headerLength >= body) {
-            ByteBuffer frame = buf.slice(start + headerLength, body);
+            this.frameBuffer = this.view;
+            this.frameOffset = start + headerLength;
+            this.frameLength = body;
             buf.position(start + headerLength + body);
-            return frame;
+            return true;
         }
         if (headerLength + body > buf.capacity()) {
             buf.position(start + headerLength);
             this.large = ByteBuffer.allocate(body);
         }
-        return null;
+        return false;
     }
 
-    private ByteBuffer fillLarge() {
+    private boolean fillLarge() {
         ByteBuffer target = this.large;
         int n = Math.min(target.remaining(), this.buffer.remaining());
         target.put(target.position(), this.buffer, this.buffer.position(), n);
         target.position(target.position() + n);
         this.buffer.position(this.buffer.position() + n);
         if (target.hasRemaining()) {
-            return null;
+            return false;
         }
         this.large = null;
-        return target.flip();
+        this.frameBuffer = target.flip();
+        this.frameOffset = 0;
+        this.frameLength = target.limit();
+        return true;
     }
 
     private void checkLength(long length) {

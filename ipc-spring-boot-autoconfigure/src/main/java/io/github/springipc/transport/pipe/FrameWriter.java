@@ -8,48 +8,141 @@ import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.github.springipc.transport.IpcMessage;
 import io.github.springipc.transport.IpcMessageCodec;
 
 /**
- * Writes frames to one connection's socket, coalescing them under load.
+ * Writes frames to one connection's socket, coalescing them under load ("smart batching").
  *
- * <p>A sender appends its frame to a shared direct buffer. If no other sender is writing, it
- * becomes the flusher and writes the buffer at once, so a lone message on an idle pipe leaves
- * in one system call with no thread hand-off. Senders arriving while the flusher is in
- * {@code write} only append; the flusher then swaps buffers and writes all of theirs in one
- * call. Frames larger than the buffer are written directly, after what is queued before them.
+ * <p>A sender appends its encoded frame to a shared, pre-allocated direct buffer (no allocation
+ * per message). What happens next depends on how busy the pipe is:
+ * <ul>
+ * <li><b>Idle pipe</b>: the previous write ended at least {@value #BURST_GAP_NANOS} ns ago (about
+ * what a small write costs) and nobody writes now. The sender writes the buffer itself at once: a
+ * lone message leaves in one system call, with no thread hand-off.</li>
+ * <li><b>Burst</b>: sends arrive faster than writes complete (the previous write ended less than
+ * that ago), or another thread is writing now. The sender only appends and returns. The
+ * connection's <em>flusher</em> thread, woken once per burst, sees that what accumulated goes
+ * out: as soon as the senders pause for {@value #LINGER_NANOS} ns it writes it itself; while they
+ * keep appending it lets the batch grow (spinning at most {@value #LINGER_NANOS} ns, then parking
+ * about {@value #NAP_NANOS} ns, which the kernel's timer slack may stretch to some 70 µs) and then
+ * asks the next sender to write it (a flusher preempted in the middle of a write would stall the
+ * sender; a sender writing its own batch does not wait for anyone). With the buffer empty it naps,
+ * still armed (a burst may go on after the sender was preempted), and disarms once a nap saw
+ * fewer sends than a burst has.</li>
+ * <li><b>Buffer full</b>: a sender that finds no room and nobody writing writes the buffer itself
+ * (so a burst does not depend on the flusher getting a CPU); otherwise it waits for room, at most
+ * until its deadline.</li>
+ * </ul>
+ * Frames larger than the buffer are written directly, after everything queued before them.
  *
- * <p>The channel is non-blocking and every wait is bounded by the sender's deadline. A sender
- * waiting for room that times out has queued nothing. A flusher that times out (the peer stopped
- * reading) leaves the unwritten rest of its batch first in line: it is never cut or reordered,
- * and goes out with the next write on this connection (or the drain at close) if the peer reads
- * again.
+ * <p>The channel is non-blocking and every wait of a sender is bounded by its deadline. A sender
+ * waiting for room that times out has queued nothing. A sender writing itself that times out (the
+ * peer stopped reading) leaves the unwritten rest of its batch first in line: it is never cut or
+ * reordered, and goes out with the next write on this connection (or the drain at close) if the
+ * peer reads again. The flusher's writes wait for a full socket for 1 ms at first (up to 100 ms
+ * while the socket stays full), then give the writer's role back and retry, so that a flusher
+ * that is preempted or blocked never holds up a sender that could write itself.
  *
- * <p>Once the flusher has failed (the peer went away), every later append fails too.
+ * <p>Once a write has failed (the peer went away), every later append fails too; a failure of the
+ * flusher is reported to the listener given to {@link #onFlusherFailure}, so that the pipe closes
+ * the connection.
  */
 final class FrameWriter {
 
+    /**
+     * How long the flusher spins for more data after it emptied the buffer, before it parks. Short:
+     * on a machine with few cores a spinning flusher takes the CPU the sender or the peer needs.
+     */
+    static final long LINGER_NANOS = 5_000;
+
+    /**
+     * How long the flusher lets a burst accumulate while the sender keeps appending (senders write
+     * full buffers themselves), and how long it naps, still armed, after the burst seemed to stop.
+     * Parking this short usually lasts up to the kernel's timer slack (about 50 µs on Linux).
+     */
+    static final long NAP_NANOS = 20_000;
+
+    /**
+     * How long the flusher's write may wait for a full socket before it gives the writer's role
+     * back (and retries later, waiting longer each time, up to {@link #MAX_STALL_NANOS}).
+     */
+    private static final long MIN_STALL_NANOS = 1_000_000;
+
+    private static final long MAX_STALL_NANOS = 100_000_000;
+
+    /** Attempts of {@code tryLock} before a sender parks on the lock. */
+    private static final int LOCK_SPINS = 100;
+
+    /**
+     * A send that comes less than this after the previous write ended is part of a burst: about
+     * what a small write costs. A ping-pong's sends are a round trip apart (10 µs and more), a
+     * sending loop's a fraction of a microsecond.
+     */
+    static final long BURST_GAP_NANOS = 2_000;
+
+    private static final VarHandle APPENDS;
+
+    static {
+        try {
+            APPENDS = MethodHandles.lookup().findVarHandle(FrameWriter.class, "appends", long.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final SocketChannel channel;
+
+    private final String flusherName;
 
     private final ReentrantLock lock = new ReentrantLock();
 
+    /** Signalled when a writer finished, buffers were swapped, or the writer failed. */
     private final Condition room = this.lock.newCondition();
+
+    /** The flusher waits here until it is armed. */
+    private final Condition work = this.lock.newCondition();
 
     private ByteBuffer pending;
 
     private ByteBuffer writing;
 
-    private boolean flushing;
+    /** A thread is writing to the socket now (the lock is released around its system calls). */
+    private boolean writerActive;
 
-    /** What the current or last flusher writes: the rest of it must go out before anything else. */
+    /** The flusher is responsible for what is appended: senders only append. */
+    private boolean flusherArmed;
+
+    /** Set by the flusher while senders keep appending: the next sender writes what accumulated. */
+    private boolean flushRequested;
+
+    private Thread flusher;
+
+    private volatile Consumer<IOException> flusherFailureListener = ex -> { };
+
+    /**
+     * Frames appended so far: written under the lock, read without it (opaque) by the lingering
+     * flusher, which only uses it as a hint and checks the buffer under the lock.
+     */
+    @SuppressWarnings("unused")
+    private long appends;
+
+    /** When the last write to the socket ended ({@link System#nanoTime()}). */
+    private long lastWriteEnd = Long.MIN_VALUE / 2;
+
+    /** What the current or last writer writes: the rest of it must go out before anything else. */
     private ByteBuffer[] inflight;
 
-    /** For waiting, in the flusher only, until the socket takes more bytes. */
+    /** For waiting, in the writer only, until the socket takes more bytes. */
     private final Selector selector;
 
     private IOException failure;
@@ -57,9 +150,13 @@ final class FrameWriter {
     /** MESSAGE records written, the one being written included. */
     private long messagesWritten;
 
-    /** @param channel a non-blocking channel */
-    FrameWriter(SocketChannel channel, int bufferSize) throws IOException {
+    /**
+     * @param channel a non-blocking channel
+     * @param flusherName the name of the flusher thread, started at the first burst
+     */
+    FrameWriter(SocketChannel channel, int bufferSize, String flusherName) throws IOException {
         this.channel = channel;
+        this.flusherName = flusherName;
         this.pending = ByteBuffer.allocateDirect(bufferSize);
         this.writing = ByteBuffer.allocateDirect(bufferSize);
         this.selector = Selector.open();
@@ -70,6 +167,11 @@ final class FrameWriter {
             this.selector.close();
             throw ex;
         }
+    }
+
+    /** Called (without any lock) when the flusher's write failed: the connection is broken. */
+    void onFlusherFailure(Consumer<IOException> listener) {
+        this.flusherFailureListener = listener;
     }
 
     /** Releases the selector; the channel is closed by its owner. */
@@ -83,16 +185,18 @@ final class FrameWriter {
     }
 
     /** A RAW frame: the body is the payload. @return the message's sequence number */
-    long writeRaw(byte[] payload, long deadline) throws IOException {
+    long writeRaw(byte[] payload, long timeoutNanos) throws IOException {
         int frame = PipeFrameLayout.LENGTH_PREFIX + payload.length;
-        this.lock.lock();
+        lockForAppend();
         try {
-            if (!reserve(frame, deadline)) {
+            if (!reserve(frame, timeoutNanos)) {
                 return writeLarge(ByteBuffer.allocate(PipeFrameLayout.LENGTH_PREFIX).putInt(0, payload.length),
-                        ByteBuffer.wrap(payload), deadline);
+                        ByteBuffer.wrap(payload), System.nanoTime() + timeoutNanos);
             }
-            this.pending.putInt(payload.length).put(payload);
-            return finishAppend(deadline);
+            ByteBuffer buf = this.pending;
+            int at = buf.position(); // absolute puts: no position bookkeeping per field
+            buf.putInt(at, payload.length).put(at + PipeFrameLayout.LENGTH_PREFIX, payload).position(at + frame);
+            return finishAppend(timeoutNanos);
         }
         finally {
             this.lock.unlock();
@@ -100,17 +204,20 @@ final class FrameWriter {
     }
 
     /** An ENVELOPE MESSAGE record with no headers: no encoding step, no allocation. */
-    long writeBarePayload(byte[] payload, long deadline) throws IOException {
+    long writeBarePayload(byte[] payload, long timeoutNanos) throws IOException {
         int body = PipeFrameLayout.KIND_LENGTH + 2 + payload.length;
-        this.lock.lock();
+        lockForAppend();
         try {
-            if (!reserve(PipeFrameLayout.LENGTH_PREFIX + body, deadline)) {
+            if (!reserve(PipeFrameLayout.LENGTH_PREFIX + body, timeoutNanos)) {
                 ByteBuffer head = ByteBuffer.allocate(PipeFrameLayout.LENGTH_PREFIX + 3);
                 head.putInt(body).put(PipeFrameLayout.KIND_MESSAGE).putShort((short) 0).flip();
-                return writeLarge(head, ByteBuffer.wrap(payload), deadline);
+                return writeLarge(head, ByteBuffer.wrap(payload), System.nanoTime() + timeoutNanos);
             }
-            this.pending.putInt(body).put(PipeFrameLayout.KIND_MESSAGE).putShort((short) 0).put(payload);
-            return finishAppend(deadline);
+            ByteBuffer buf = this.pending;
+            int at = buf.position(); // absolute puts: no position bookkeeping per field
+            buf.putInt(at, body).put(at + 4, PipeFrameLayout.KIND_MESSAGE).putShort(at + 5, (short) 0)
+                    .put(at + 7, payload).position(at + PipeFrameLayout.LENGTH_PREFIX + body);
+            return finishAppend(timeoutNanos);
         }
         finally {
             this.lock.unlock();
@@ -118,20 +225,20 @@ final class FrameWriter {
     }
 
     /** An ENVELOPE MESSAGE record. */
-    long writeEnvelope(IpcMessage message, int envelopeLength, long deadline) throws IOException {
+    long writeEnvelope(IpcMessage message, int envelopeLength, long timeoutNanos) throws IOException {
         int body = PipeFrameLayout.KIND_LENGTH + envelopeLength;
-        this.lock.lock();
+        lockForAppend();
         try {
-            if (!reserve(PipeFrameLayout.LENGTH_PREFIX + body, deadline)) {
+            if (!reserve(PipeFrameLayout.LENGTH_PREFIX + body, timeoutNanos)) {
                 ByteBuffer whole = ByteBuffer.allocate(PipeFrameLayout.LENGTH_PREFIX + body);
                 whole.putInt(body).put(PipeFrameLayout.KIND_MESSAGE);
                 IpcMessageCodec.encode(message, whole);
                 whole.flip();
-                return writeLarge(whole, null, deadline);
+                return writeLarge(whole, null, System.nanoTime() + timeoutNanos);
             }
             this.pending.putInt(body).put(PipeFrameLayout.KIND_MESSAGE);
             IpcMessageCodec.encode(message, this.pending);
-            return finishAppend(deadline);
+            return finishAppend(timeoutNanos);
         }
         finally {
             this.lock.unlock();
@@ -139,13 +246,14 @@ final class FrameWriter {
     }
 
     /** An ACK record; not counted as a message. */
-    void writeAck(long count, long deadline) throws IOException {
-        this.lock.lock();
+    void writeAck(long count, long timeoutNanos) throws IOException {
+        lockForAppend();
         try {
-            reserve(PipeFrameLayout.LENGTH_PREFIX + PipeFrameLayout.ACK_LENGTH, deadline);
+            reserve(PipeFrameLayout.LENGTH_PREFIX + PipeFrameLayout.ACK_LENGTH, timeoutNanos);
             this.pending.putInt(PipeFrameLayout.ACK_LENGTH).put(PipeFrameLayout.KIND_ACK).putLong(count);
-            if (!this.flushing) {
-                flushLocked(deadline);
+            noteAppend();
+            if (!this.writerActive && !this.flusherArmed) {
+                flushLocked(System.nanoTime() + timeoutNanos); // an ACK someone waits for: no batching
             }
         }
         finally {
@@ -154,15 +262,16 @@ final class FrameWriter {
     }
 
     /**
-     * Waits until no flush is under way and nothing is pending, so that a close does not cut off
-     * messages whose senders already returned.
+     * Writes what is pending and waits until no write is under way, so that a close does not cut
+     * off messages whose senders already returned; gives up after {@code timeoutNanos} (a peer
+     * that does not read).
      */
     void drain(long timeoutNanos) {
         long deadline = System.nanoTime() + timeoutNanos;
         this.lock.lock();
         try {
-            while (this.failure == null && (this.flushing || this.pending.position() > 0 || this.inflight != null)) {
-                if (!this.flushing) {
+            while (this.failure == null && (this.writerActive || this.pending.position() > 0 || this.inflight != null)) {
+                if (!this.writerActive) {
                     try {
                         flushLocked(deadline);
                     }
@@ -197,18 +306,191 @@ final class FrameWriter {
                 this.failure = cause;
             }
             this.room.signalAll();
+            this.work.signalAll();
+            if (this.flusher != null) {
+                LockSupport.unpark(this.flusher); // out of a nap
+            }
         }
         finally {
             this.lock.unlock();
         }
     }
 
-    private long finishAppend(long deadline) throws IOException {
+    /**
+     * After an append (lock held): writes at once on an idle pipe, leaves it to the writer or the
+     * flusher under load.
+     */
+    private long finishAppend(long timeoutNanos) throws IOException {
         long sequence = ++this.messagesWritten;
-        if (!this.flushing) {
-            flushLocked(deadline);
+        noteAppend();
+        if (this.writerActive) {
+            return sequence; // goes out with the batch after the current write
         }
+        if (this.flusherArmed) {
+            if (this.flushRequested) {
+                flushLocked(System.nanoTime() + timeoutNanos); // what accumulated is old enough
+            }
+            return sequence;
+        }
+        long now = System.nanoTime(); // not on the burst path above: it costs as much as the append
+        long sinceLastWrite = now - this.lastWriteEnd;
+        if (sinceLastWrite < BURST_GAP_NANOS) {
+            armFlusher(); // sends come faster than writes complete: let them accumulate
+            return sequence;
+        }
+        flushLocked(now + timeoutNanos);
         return sequence;
+    }
+
+    /**
+     * Takes the lock, spinning briefly first: the flusher holds it only to swap buffers, and a
+     * sender that parked instead would stall the burst for a whole wake-up.
+     */
+    private void lockForAppend() {
+        for (int i = 0; i < LOCK_SPINS; i++) {
+            if (this.lock.tryLock()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        this.lock.lock();
+    }
+
+    private void noteAppend() {
+        APPENDS.setOpaque(this, (long) APPENDS.getOpaque(this) + 1);
+    }
+
+    private void armFlusher() {
+        this.flusherArmed = true;
+        if (this.flusher == null) {
+            Thread thread = new Thread(this::runFlusher, this.flusherName);
+            thread.setDaemon(true);
+            this.flusher = thread;
+            thread.start();
+        }
+        else {
+            this.work.signal();
+        }
+    }
+
+    /**
+     * The flusher thread. Once armed it writes whatever accumulated, for as long as sends keep
+     * coming: when the buffer is empty it spins {@link #LINGER_NANOS} for more, then naps
+     * {@link #NAP_NANOS} still armed (a burst may go on after the sender was preempted), and
+     * disarms only when the nap saw fewer sends than a burst has. Ends when the writer fails.
+     */
+    private void runFlusher() {
+        IOException failed = null;
+        boolean quiet = false;
+        long stallBudget = MIN_STALL_NANOS;
+        this.lock.lock();
+        try {
+            while (this.failure == null) {
+                if (!this.flusherArmed) {
+                    quiet = false;
+                    this.work.awaitUninterruptibly();
+                    continue;
+                }
+                if (this.writerActive) {
+                    this.room.awaitUninterruptibly(); // a sender writes a full buffer itself: go on after it
+                    continue;
+                }
+                if (this.pending.position() > 0 || this.inflight != null) {
+                    if (!quiet) {
+                        // a sender still appending: let the batch grow, and have the sender write
+                        // it (at its next send, or when the buffer is full) rather than write it
+                        // here: a flusher preempted in the middle of a write would stall the sender
+                        long seen = (long) APPENDS.getOpaque(this);
+                        this.lock.unlock();
+                        boolean active;
+                        try {
+                            active = lingerFor(seen);
+                            if (active) {
+                                seen = (long) APPENDS.getOpaque(this);
+                                LockSupport.parkNanos(NAP_NANOS);
+                                active = (long) APPENDS.getOpaque(this) != seen;
+                            }
+                        }
+                        finally {
+                            this.lock.lock();
+                        }
+                        if (active && this.pending.position() > 0) {
+                            this.flushRequested = true;
+                            continue;
+                        }
+                        if (this.writerActive || this.failure != null) {
+                            continue;
+                        }
+                    }
+                    try {
+                        // bounded, so that a flusher waiting on a full socket (or preempted) does
+                        // not keep the writer's role from senders for long; the unwritten rest
+                        // stays first in line
+                        flushLocked(System.nanoTime() + stallBudget);
+                        stallBudget = MIN_STALL_NANOS;
+                    }
+                    catch (WriteTimeoutException ex) {
+                        stallBudget = Math.min(stallBudget * 2, MAX_STALL_NANOS); // a peer that stopped reading
+                    }
+                    catch (IOException ex) {
+                        failed = ex;
+                        break;
+                    }
+                    continue;
+                }
+                if (quiet) {
+                    // fewer sends than a burst has: the pipe went quiet, senders write directly again
+                    this.flusherArmed = false;
+                    this.room.signalAll();
+                    continue;
+                }
+                long seen = (long) APPENDS.getOpaque(this);
+                this.lock.unlock();
+                boolean more;
+                try {
+                    more = lingerFor(seen);
+                }
+                finally {
+                    this.lock.lock();
+                }
+                if (more || this.lock.hasQueuedThreads()) {
+                    continue;
+                }
+                // quiet for a moment: nap, still armed; what is appended meanwhile waits for its end
+                seen = (long) APPENDS.getOpaque(this);
+                long napStart = System.nanoTime();
+                this.lock.unlock();
+                try {
+                    LockSupport.parkNanos(NAP_NANOS);
+                }
+                finally {
+                    this.lock.lock();
+                }
+                long sends = (long) APPENDS.getOpaque(this) - seen;
+                quiet = sends * BURST_GAP_NANOS < System.nanoTime() - napStart;
+            }
+        }
+        finally {
+            this.flusherArmed = false;
+            this.room.signalAll();
+            this.lock.unlock();
+        }
+        if (failed != null) {
+            this.flusherFailureListener.accept(failed);
+        }
+    }
+
+    /** Spins (lock not held) up to {@link #LINGER_NANOS} for another append. */
+    private boolean lingerFor(long seen) {
+        long end = System.nanoTime() + LINGER_NANOS;
+        do {
+            if ((long) APPENDS.getOpaque(this) != seen) {
+                return true;
+            }
+            Thread.onSpinWait();
+        }
+        while (System.nanoTime() - end < 0);
+        return (long) APPENDS.getOpaque(this) != seen;
     }
 
     /**
@@ -216,7 +498,9 @@ final class FrameWriter {
      *
      * @return false when the frame can never fit and must be written directly
      */
-    private boolean reserve(int frame, long deadline) throws IOException {
+    private boolean reserve(int frame, long timeoutNanos) throws IOException {
+        long deadline = 0;
+        boolean waited = false;
         while (true) {
             checkUsable();
             if (frame > this.pending.capacity()) {
@@ -225,7 +509,11 @@ final class FrameWriter {
             if (this.pending.remaining() >= frame) {
                 return true;
             }
-            if (!this.flushing) {
+            if (!waited) {
+                deadline = System.nanoTime() + timeoutNanos; // only now: the clock costs as much as an append
+                waited = true;
+            }
+            if (!this.writerActive) {
                 try {
                     flushLocked(deadline);
                 }
@@ -264,7 +552,8 @@ final class FrameWriter {
      * timed-out flusher left unwritten stays first in line for the next one.
      */
     private void flushLocked(long deadline) throws IOException {
-        this.flushing = true;
+        this.writerActive = true;
+        this.flushRequested = false;
         try {
             finishInflight(deadline);
             while (this.pending.position() > 0) {
@@ -278,7 +567,7 @@ final class FrameWriter {
             }
         }
         finally {
-            this.flushing = false;
+            this.writerActive = false;
             this.room.signalAll();
         }
     }
@@ -296,12 +585,12 @@ final class FrameWriter {
     }
 
     private long writeLarge(ByteBuffer head, ByteBuffer body, long deadline) throws IOException {
-        while (this.flushing) {
+        while (this.writerActive) {
             checkUsable();
             awaitRoom(deadline);
         }
         checkUsable();
-        this.flushing = true;
+        this.writerActive = true;
         long sequence;
         try {
             finishInflight(deadline);
@@ -330,7 +619,7 @@ final class FrameWriter {
             }
         }
         finally {
-            this.flushing = false;
+            this.writerActive = false;
         }
         flushLocked(deadline);
         return sequence;
@@ -365,6 +654,7 @@ final class FrameWriter {
             failed = ex;
         }
         this.lock.lock();
+        this.lastWriteEnd = System.nanoTime();
         if (failed != null) {
             if (this.failure == null) {
                 this.failure = failed;

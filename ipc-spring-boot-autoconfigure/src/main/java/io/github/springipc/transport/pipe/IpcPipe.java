@@ -56,10 +56,26 @@ import io.github.springipc.transport.file.IpcDirectory;
  * {@link IpcPipeOccupiedException}.
  *
  * <h2>What a completed send means</h2>
- * Messages arrive in order, each at most once. By default {@code send} returns once the message
- * is handed to the socket (written, or appended to a batch another sender is writing): when the
- * peer dies, messages still in the socket buffers or unread in its receive buffer are lost with
- * it, and {@code send} only throws when the write itself fails. With
+ * Messages arrive in order, each at most once. By default a returned {@code send} means the
+ * message was copied into this connection's outgoing buffer (pre-allocated, {@code io-buffer-size},
+ * two of them): nothing of the caller's array is used afterwards. From there it is written to the
+ * socket, in order, by one of:
+ * <ul>
+ * <li>the sending thread itself, at once, when the pipe is idle (no write under way and the last
+ * one ended over 2 µs ago): a lone message leaves in one system call;</li>
+ * <li>under load (sends coming faster than writes complete, or from several threads), whichever
+ * thread is writing already, or the connection's flusher thread, which writes a burst's
+ * accumulated frames in as few system calls as possible: within microseconds once the senders
+ * pause, within tens of microseconds while they keep going, and a sender finding the buffer full
+ * writes it itself;</li>
+ * <li>{@link #close()}, which first writes what is still buffered (waiting up to one second for a
+ * peer that does not read).</li>
+ * </ul>
+ * When the buffer is full and cannot be written in time (the peer stopped reading), {@code send}
+ * waits up to its timeout and throws {@link IpcTimeoutException}, having queued nothing. When the
+ * peer dies, what is still in the outgoing buffer, the socket buffers or the peer's receive
+ * buffer is lost with it, and a {@code send} only throws when it finds the connection already
+ * broken (or its own write fails). With
  * {@link PipeOptions.Builder#confirmDelivery(boolean) confirm-delivery} a send returns only after
  * the peer's application acknowledged the message, and otherwise throws: never a silent loss, at
  * the cost of a round trip. {@link #request} is always confirmed by its reply. While no peer is
@@ -78,6 +94,12 @@ import io.github.springipc.transport.file.IpcDirectory;
  * thread in {@code receive} ends the wait with {@link InterruptedException}; the pipe checks
  * for the interrupt before each socket read, since an interrupt during one would close the
  * channel.
+ *
+ * <p>For raw streams, {@link #drain(PipeMessageHandler, int, Duration)} hands payloads to a
+ * handler in place, straight from the read buffer (one socket read brings in as many messages as
+ * fit it): no delivery object, no copy, nothing allocated per message. Together with
+ * {@link #send(byte[])} (which allocates nothing either) it is the fast path; {@code receive} and
+ * the {@link IpcMessage} methods allocate per message.
  *
  * <p>The wire format is described in {@code docs/pipe-wire-format.md} and {@link PipeFrameLayout}.
  */
@@ -294,27 +316,43 @@ public final class IpcPipe implements IpcChannel {
     }
 
     /**
-     * Sends a payload without headers. The raw path: nothing is allocated per message.
+     * Sends a payload without headers. The raw path: nothing is allocated per message. Returns
+     * once the payload is copied into the outgoing buffer (see "What a completed send means"
+     * above); {@code payload} may be reused at once.
      *
      * @throws IpcTimeoutException when no peer connected (or, with confirm-delivery, confirmed)
-     *         in time
+     *         in time, or the outgoing buffer stayed full (a peer that does not read)
      * @throws IpcMessageTooLargeException when the payload exceeds max-message-size
      * @throws IpcException when the peer went away while the message was written
      */
     public void send(byte[] payload, Duration timeout) {
         boolean raw = this.options.wireFormat() == PipeWireFormat.RAW;
         checkSize(raw ? payload.length : PipeFrameLayout.KIND_LENGTH + 2L + payload.length);
-        long deadline = deadline(timeout);
-        PipeConnection connection = awaitConnection(deadline, timeout);
+        long timeoutNanos = Math.max(0, timeout.toNanos());
+        boolean confirm = this.options.confirmDelivery();
+        // the clock is read only when something may wait: on the burst path it would cost as much
+        // as the rest of the send
+        long deadline = confirm ? System.nanoTime() + timeoutNanos : 0;
+        PipeConnection connection = this.current;
+        if (connection == null || connection.isClosed()) {
+            if (!confirm) {
+                deadline = System.nanoTime() + timeoutNanos;
+            }
+            connection = awaitConnection(deadline, timeout);
+            timeoutNanos = Math.max(0, deadline - System.nanoTime());
+        }
+        else if (confirm) {
+            timeoutNanos = Math.max(0, deadline - System.nanoTime());
+        }
         long sequence;
         try {
-            sequence = raw ? connection.writer.writeRaw(payload, deadline)
-                    : connection.writer.writeBarePayload(payload, deadline);
+            sequence = raw ? connection.writer.writeRaw(payload, timeoutNanos)
+                    : connection.writer.writeBarePayload(payload, timeoutNanos);
         }
         catch (IOException ex) {
             throw writeFailed(connection, ex, timeout);
         }
-        if (this.options.confirmDelivery()) {
+        if (confirm) {
             connection.awaitAck(sequence, deadline, this.name, this.inbound);
         }
     }
@@ -348,7 +386,7 @@ public final class IpcPipe implements IpcChannel {
         }
         long sequence;
         try {
-            sequence = connection.writer.writeEnvelope(message, envelope, deadline);
+            sequence = connection.writer.writeEnvelope(message, envelope, Math.max(0, deadline - System.nanoTime()));
         }
         catch (IOException ex) {
             throw writeFailed(connection, ex, timeout);
@@ -388,7 +426,7 @@ public final class IpcPipe implements IpcChannel {
                     this.rawPendingReplies.addLast(pending);
                 }
                 try {
-                    connection.writer.writeRaw(message.payload(), deadline);
+                    connection.writer.writeRaw(message.payload(), Math.max(0, deadline - System.nanoTime()));
                 }
                 catch (IOException ex) {
                     throw writeFailed(connection, ex, timeout);
@@ -523,6 +561,123 @@ public final class IpcPipe implements IpcChannel {
             this.rawReceiving = true;
         }
         return this.inbound.take(timeout.toNanos());
+    }
+
+    /**
+     * The raw receive path: waits up to {@code timeout} for messages, then hands up to
+     * {@code limit} of them to {@code handler} in place, straight from the pipe's read buffer: one
+     * socket read brings in as many as fit, and nothing is allocated per message. Messages are
+     * taken (and, with confirm-delivery, acknowledged to the sender) as the handler returns.
+     *
+     * <pre>{@code
+     * while (running) {
+     *     pipe.drain((buffer, offset, length) -> process(buffer, offset, length), 4096, Duration.ofSeconds(1));
+     * }
+     * }</pre>
+     *
+     * <p>Only payloads are handed over: headers of a message (and so the means to reply to a
+     * request) are not visible here; use {@link #receive} for those. A message that a background
+     * reader had already decoded for {@code receive} is handed over from its copy. {@code drain}
+     * and {@code receive} may be mixed; each message goes to exactly one of them, in order.
+     *
+     * @return how many messages the handler was given; 0 when none came within {@code timeout}
+     * @throws InterruptedException when the waiting thread is interrupted
+     * @throws IpcClosedException when the pipe is closed
+     * @throws RuntimeException what the handler threw: that message counts as taken, later ones
+     *         stay for the next call
+     */
+    public int drain(PipeMessageHandler handler, int limit, Duration timeout) throws InterruptedException {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        if (this.closed) {
+            throw new IpcClosedException("Pipe '" + this.name + "' is closed");
+        }
+        if (this.options.wireFormat() == PipeWireFormat.RAW && !this.rawReceiving) {
+            this.rawReceiving = true;
+        }
+        PayloadDrain drain = new PayloadDrain(handler);
+        try {
+            return this.inbound.drain(limit, deadline(timeout), drain);
+        }
+        finally {
+            PipeConnection last = drain.lastConnection;
+            if (last != null) {
+                last.settledBatchEnd();
+            }
+        }
+    }
+
+    /** Hands payloads to the application's handler for {@link #drain}. */
+    private final class PayloadDrain implements PipeInbound.DrainTarget {
+
+        private final PipeMessageHandler handler;
+
+        PipeConnection lastConnection;
+
+        PayloadDrain(PipeMessageHandler handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public void delivered(PipeDelivery delivery) {
+            byte[] payload = delivery.message().payload();
+            try {
+                this.handler.onMessage(ByteBuffer.wrap(payload).asReadOnlyBuffer(), 0, payload.length);
+            }
+            finally {
+                delivery.settle();
+            }
+        }
+
+        @Override
+        public boolean frame(PipeConnection connection, FrameReader reader) throws IOException {
+            ByteBuffer buffer = reader.frameBuffer();
+            int offset = reader.frameOffset();
+            int length = reader.frameLength();
+            int payload = bareMessagePayload(connection, buffer, offset, length);
+            if (payload < 0) {
+                // an ACK, a reply, a message with headers, the first RAW frame: the general path
+                PipeDelivery delivery = onFrame(connection, buffer.slice(offset, length));
+                if (delivery == null) {
+                    return false;
+                }
+                try {
+                    delivered(delivery);
+                }
+                catch (RuntimeException ex) {
+                    throw new PipeInbound.HandlerFailure(ex);
+                }
+                return true;
+            }
+            long sequence = ++connection.receivedSequence;
+            this.lastConnection = connection;
+            try {
+                this.handler.onMessage(buffer, payload, offset + length - payload);
+            }
+            catch (RuntimeException ex) {
+                throw new PipeInbound.HandlerFailure(ex);
+            }
+            finally {
+                if (connection.peerWantsAcks) {
+                    connection.settled(sequence, false);
+                }
+            }
+            return true;
+        }
+
+        /** @return where the payload of a plain message starts, or -1 when the frame needs decoding */
+        private int bareMessagePayload(PipeConnection connection, ByteBuffer buffer, int offset, int length) {
+            if (IpcPipe.this.options.wireFormat() == PipeWireFormat.RAW) {
+                boolean mayBeRefusal = connection.receivedSequence == 0 && IpcPipe.this.activeRole == PipeRole.CONNECT;
+                return mayBeRefusal || !IpcPipe.this.rawPendingReplies.isEmpty() ? -1 : offset;
+            }
+            int bare = PipeFrameLayout.KIND_LENGTH + 2;
+            if (length >= bare && buffer.get(offset) == PipeFrameLayout.KIND_MESSAGE && buffer.getShort(offset + 1) == 0) {
+                return offset + bare;
+            }
+            return -1;
+        }
     }
 
     void settled(PipeDelivery delivery) {
@@ -877,6 +1032,8 @@ public final class IpcPipe implements IpcChannel {
             }
             this.current = connection;
             this.refusal = null;
+            connection.writer.onFlusherFailure(
+                    ex -> lost(connection, "writing failed: " + describe(ex), Level.INFO));
             count = this.established.incrementAndGet();
             this.stateChanged.signalAll();
             this.inbound.connected(connection);

@@ -63,7 +63,7 @@ final class PipeConnection {
             boolean peerWantsAcks) throws IOException {
         this.channel = channel;
         channel.configureBlocking(false);
-        this.writer = new FrameWriter(channel, options.ioBufferSize());
+        this.writer = new FrameWriter(channel, options.ioBufferSize(), "ipc-pipe-" + pipeName + "-flusher-" + generation);
         try {
             this.reader = new FrameReader(channel, options.ioBufferSize(), options.maxMessageSize(),
                     "ipc.pipes." + pipeName + ".max-message-size");
@@ -175,7 +175,28 @@ final class PipeConnection {
             this.lastAckSent = ack;
         }
         try {
-            this.writer.writeAck(ack, System.nanoTime() + 1_000_000_000L);
+            this.writer.writeAck(ack, 1_000_000_000L);
+        }
+        catch (IOException ex) {
+            // the connection is going; the peer's senders learn it from the closed socket
+        }
+    }
+
+    /** A drained batch ended: ACK what it settled, if the peer wants ACKs and one is owed. */
+    void settledBatchEnd() {
+        if (!this.peerWantsAcks) {
+            return;
+        }
+        long ack;
+        synchronized (this) {
+            if (this.settledWatermark <= this.lastAckSent) {
+                return;
+            }
+            ack = this.settledWatermark;
+            this.lastAckSent = ack;
+        }
+        try {
+            this.writer.writeAck(ack, 1_000_000_000L);
         }
         catch (IOException ex) {
             // the connection is going; the peer's senders learn it from the closed socket

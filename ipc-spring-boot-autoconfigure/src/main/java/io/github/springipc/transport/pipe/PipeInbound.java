@@ -48,6 +48,35 @@ final class PipeInbound {
         void onReadEnded(PipeConnection connection, Throwable cause);
     }
 
+    /** What {@link #drain} hands messages to; implemented by the pipe. */
+    interface DrainTarget {
+
+        /** Hands over a message a background reader had buffered (called without the lock). */
+        void delivered(PipeDelivery delivery);
+
+        /**
+         * Handles the frame {@code reader} is positioned on.
+         *
+         * @return whether it was a message handed over (not an ACK or a reply)
+         * @throws HandlerFailure wrapping what the application's handler threw
+         */
+        boolean frame(PipeConnection connection, FrameReader reader) throws IOException;
+    }
+
+    /** What an application's handler threw inside {@link DrainTarget#frame}: not a read failure. */
+    static final class HandlerFailure extends RuntimeException {
+
+        private static final long serialVersionUID = 1L;
+
+        HandlerFailure(RuntimeException cause) {
+            super(cause);
+        }
+
+        RuntimeException unwrap() {
+            return (RuntimeException) getCause();
+        }
+    }
+
     /** How long no thread must have waited before the background thread reads. */
     private static final long BACKGROUND_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
 
@@ -189,6 +218,124 @@ final class PipeInbound {
         finally {
             this.lock.unlock();
         }
+    }
+
+    /**
+     * Hands up to {@code limit} messages to {@code target}: first what is buffered, otherwise, as
+     * the leader, every message one read brought in. Waits until {@code deadline} for the first.
+     *
+     * @return how many messages were handed over; 0 after the deadline
+     * @throws IpcClosedException when the pipe is closed
+     */
+    int drain(int limit, long deadline, DrainTarget target) throws InterruptedException {
+        this.lock.lock();
+        this.foreground++;
+        try {
+            while (true) {
+                if (this.closed) {
+                    throw new IpcClosedException("Pipe '" + this.pipeName + "' is closed");
+                }
+                if (!this.deliveries.isEmpty()) {
+                    return drainBuffered(limit, target);
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return 0;
+                }
+                PipeConnection connection = this.current;
+                if (this.leading == null && connection != null && !connection.isClosed()) {
+                    int handed = leadDrain(connection, limit, deadline, target);
+                    if (handed > 0) {
+                        return handed;
+                    }
+                    continue;
+                }
+                if (this.backgroundLeads && !this.yieldRequested) {
+                    this.yieldRequested = true;
+                    this.leading.reader.wakeup();
+                }
+                this.sleepers++;
+                try {
+                    this.changed.awaitNanos(remaining);
+                }
+                finally {
+                    this.sleepers--;
+                }
+            }
+        }
+        finally {
+            if (--this.foreground == 0) {
+                this.lastForegroundLeft = System.nanoTime();
+            }
+            this.lock.unlock();
+        }
+    }
+
+    private int drainBuffered(int limit, DrainTarget target) {
+        int handed = 0;
+        try {
+            while (handed < limit) {
+                PipeDelivery delivery = this.deliveries.pollFirst();
+                if (delivery == null) {
+                    break;
+                }
+                delivery.connection().buffered--;
+                handed++;
+                this.lock.unlock();
+                try {
+                    target.delivered(delivery);
+                }
+                finally {
+                    this.lock.lock();
+                }
+            }
+        }
+        finally {
+            signalWaiters(); // a leader may wait for room
+        }
+        return handed;
+    }
+
+    /** Reads as the leader (lock held on entry and exit, released around the I/O). */
+    private int leadDrain(PipeConnection connection, int limit, long deadline, DrainTarget target)
+            throws InterruptedException {
+        this.leading = connection;
+        int handed = 0;
+        boolean interrupted = false;
+        RuntimeException handlerFailure = null;
+        this.lock.unlock();
+        try {
+            FrameReader reader = connection.reader;
+            if (reader.advance(deadline)) {
+                do {
+                    if (target.frame(connection, reader)) {
+                        handed++;
+                    }
+                }
+                while (handed < limit && reader.advanceBuffered());
+            }
+        }
+        catch (HandlerFailure ex) {
+            handlerFailure = ex.unwrap();
+        }
+        catch (InterruptedIOException ex) {
+            interrupted = true;
+        }
+        catch (IOException | RuntimeException ex) {
+            this.handler.onReadEnded(connection, ex);
+        }
+        finally {
+            this.lock.lock();
+            this.leading = null;
+            signalWaiters(); // replies or ACKs may have come; someone may take over the reading
+        }
+        if (interrupted) {
+            throw new InterruptedException("interrupted while reading pipe '" + this.pipeName + "'");
+        }
+        if (handlerFailure != null) {
+            throw handlerFailure;
+        }
+        return handed;
     }
 
     /** Puts a released delivery back at the head, over capacity if need be. */

@@ -286,7 +286,12 @@ public final class PipeOptions {
             return this;
         }
 
-        /** Size of each socket read and write buffer ({@code io-buffer-size}); default 64 KiB. */
+        /**
+         * Size of each socket read and write buffer ({@code io-buffer-size}); default 64 KiB. A
+         * connection holds three, all direct and allocated once: one it reads into, and two that
+         * senders' frames are coalesced in (one filling while the other is written). It bounds how
+         * many bytes one system call carries, and how much a send may leave buffered.
+         */
         public Builder ioBufferSize(int bytes) {
             if (bytes < 4096) {
                 throw new IllegalArgumentException("ioBufferSize must be at least 4096 bytes, not " + bytes);

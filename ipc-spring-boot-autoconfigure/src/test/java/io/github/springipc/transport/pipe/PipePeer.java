@@ -16,12 +16,17 @@ import io.github.springipc.transport.IpcMessage;
  * <p>Arguments: {@code <dir> <name> <mode> [role=..] [authkey=..] [confirm=true] [wire=RAW]}.
  * Modes: {@code echo} prints {@code GOT <text>} for each message and replies {@code echo:<text>}
  * to requests, and takes commands on stdin ({@code request <text>}); {@code sink <n>} expects
- * {@code n} 8-byte sequence numbers in order; {@code multisink <threads> <n>} expects {@code n}
+ * {@code n} 8-byte sequence numbers in order; {@code drainsink <n>} the same through
+ * {@code drain}, and prints the bytes it allocated per message ({@code delay=<ms>}: starts reading
+ * that long after READY); {@code multisink <threads> <n>} expects {@code n}
  * messages from each of several sending threads, each thread's in order; {@code mirror} sends
  * every payload back (as the reply to a request); {@code stall} connects and never receives;
  * {@code third} only tries to open.
  */
 public final class PipePeer {
+
+    /** {@code delay=<ms>}: how long {@code drainsink} waits after READY before it reads anything. */
+    private static long startDelayMillis;
 
     private PipePeer() {
     }
@@ -41,6 +46,7 @@ public final class PipePeer {
                 case "authkey" -> options.authkey(kv[1].getBytes(StandardCharsets.UTF_8));
                 case "confirm" -> options.confirmDelivery(Boolean.parseBoolean(kv[1]));
                 case "wire" -> options.wireFormat(PipeWireFormat.valueOf(kv[1]));
+                case "delay" -> startDelayMillis = Long.parseLong(kv[1]);
                 default -> throw new IllegalArgumentException(args[i]);
             }
         }
@@ -67,6 +73,10 @@ public final class PipePeer {
         System.out.println("READY " + pipe.activeRole());
         if (mode.equals("sink")) {
             sink(pipe, Long.parseLong(args[3]));
+            return;
+        }
+        if (mode.equals("drainsink")) {
+            drainSink(pipe, Long.parseLong(args[3]));
             return;
         }
         if (mode.equals("stall")) {
@@ -118,6 +128,44 @@ public final class PipePeer {
         System.out.println("SINK OK " + next);
         pipe.send("done".getBytes(StandardCharsets.UTF_8));
         // stay until the parent reads the acknowledgement and stops us
+        Thread.sleep(60_000);
+    }
+
+    /** Like {@link #sink}, through {@code drain}: in place, nothing allocated per message. */
+    private static void drainSink(IpcPipe pipe, long expected) throws InterruptedException {
+        long[] next = new long[1];
+        String[] bad = new String[1];
+        PipeMessageHandler handler = (buffer, offset, length) -> {
+            long got = length == 8 ? buffer.getLong(offset) : -length;
+            if (got != next[0] && bad[0] == null) {
+                bad[0] = "DRAINSINK BAD expected " + next[0] + " got " + got;
+            }
+            next[0]++;
+        };
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory
+                .getThreadMXBean();
+        // the first messages warm the code up; allocation is counted over the rest
+        long warmUp = Math.min(expected / 2, 20_000);
+        Thread.sleep(startDelayMillis); // meanwhile the socket and the sender's buffer fill up
+        long allocatedBefore = -1;
+        long countedFrom = 0;
+        while (next[0] < expected && bad[0] == null) {
+            if (allocatedBefore < 0 && next[0] >= warmUp) {
+                countedFrom = next[0];
+                allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+            }
+            if (pipe.drain(handler, 4096, Duration.ofSeconds(30)) == 0) {
+                System.out.println("DRAINSINK STALLED at " + next[0]);
+                return;
+            }
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+        if (bad[0] != null) {
+            System.out.println(bad[0]);
+            return;
+        }
+        System.out.printf("DRAINSINK OK %d allocated %.3f bytes per message%n", next[0],
+                (double) allocated / Math.max(1, next[0] - countedFrom));
         Thread.sleep(60_000);
     }
 
