@@ -218,7 +218,8 @@ public final class PojoPathProfile {
                 report(round, "send", perRound, cpu, os.getProcessCpuTime() - process0, alloc, wall);
 
                 if (replay.envelope == null) {
-                    replay.envelope = ByteBuffer.wrap(sink.last);
+                    // read-only and direct, like the queue's view of its mapped file
+                    replay.envelope = ByteBuffer.allocateDirect(sink.last.length).put(sink.last).flip().asReadOnlyBuffer();
                 }
                 Thread consumer = awaitConsumer(replay);
                 long target = RECEIVED.get() + perRound;

@@ -102,4 +102,57 @@ class IpcMessageCodecTests {
             }
         }
     }
+
+    @Test
+    void decodesFromAReadOnlyDirectBufferAsFromAnArray() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("contentType", "application/json");
+        headers.put("trace", "abc-123");
+        headers.put("ümlaut", "värde 🚀");
+        IpcMessage message = IpcMessage.of(headers, "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+        byte[] encoded = IpcMessageCodec.encode(message);
+        ByteBuffer mapped = ByteBuffer.allocateDirect(encoded.length).put(encoded).flip().asReadOnlyBuffer();
+
+        IpcMessage decoded = IpcMessageCodec.decode(mapped);
+
+        assertThat(decoded).isEqualTo(message);
+        assertThat(decoded.headers().keySet()).containsExactly("contentType", "trace", "ümlaut");
+    }
+
+    @Test
+    void wellKnownHeaderTextIsSharedNotDecodedPerMessage() {
+        byte[] encoded = IpcMessageCodec.encode(
+                IpcMessage.of(Map.of(IpcMessage.CONTENT_TYPE, "application/json"), new byte[0]));
+
+        IpcMessage first = IpcMessageCodec.decode(encoded);
+        IpcMessage second = IpcMessageCodec.decode(encoded);
+
+        assertThat(first.headers().keySet().iterator().next()).isSameAs(IpcMessage.CONTENT_TYPE);
+        assertThat(first.header(IpcMessage.CONTENT_TYPE)).isEqualTo("application/json")
+                .isSameAs(second.header(IpcMessage.CONTENT_TYPE));
+    }
+
+    @Test
+    void encodesAtThePositionOfABufferInAnyByteOrderAndAdvancesIt() {
+        IpcMessage message = IpcMessage.of(Map.of("k", "v"), new byte[] { 7 });
+        ByteBuffer target = ByteBuffer.allocate(64).order(ByteOrder.BIG_ENDIAN);
+        target.position(5);
+
+        IpcMessageCodec.encode(message, target);
+
+        assertThat(target.position()).isEqualTo(5 + IpcMessageCodec.encodedLength(message));
+        assertThat(target.order()).isEqualTo(ByteOrder.BIG_ENDIAN);
+        assertThat(IpcMessageCodec.decode(target.duplicate().limit(target.position()).position(5))).isEqualTo(message);
+    }
+
+    @Test
+    void encodingIntoTooSmallABufferWritesNothing() {
+        IpcMessage message = IpcMessage.of(Map.of("k", "v"), new byte[16]);
+        ByteBuffer target = ByteBuffer.allocate(8);
+
+        assertThatExceptionOfType(java.nio.BufferOverflowException.class)
+                .isThrownBy(() -> IpcMessageCodec.encode(message, target));
+        assertThat(target.position()).isZero();
+        assertThat(target.array()).containsOnly(0);
+    }
 }
