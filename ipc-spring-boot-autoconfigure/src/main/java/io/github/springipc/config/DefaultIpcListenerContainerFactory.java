@@ -119,7 +119,7 @@ public class DefaultIpcListenerContainerFactory implements IpcListenerContainerF
 
     /**
      * How long a consumer thread that just handled a message polls for the next one before it
-     * blocks in {@code receive}; default 1 ms, {@code 0} to block at once.
+     * blocks in {@code receive}; default 20 µs, {@code 0} to block at once.
      *
      * @see DefaultIpcListenerContainer#setSpinBeforeWait(Duration)
      */

@@ -65,7 +65,7 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
     /** Default for {@link #setSpinBeforeWait}. */
-    public static final Duration DEFAULT_SPIN_BEFORE_WAIT = Duration.ofMillis(1);
+    public static final Duration DEFAULT_SPIN_BEFORE_WAIT = Duration.ofNanos(20_000);
 
     /** Default for {@link #setMaxMessagesPerReceive}. */
     public static final int DEFAULT_MAX_MESSAGES_PER_RECEIVE = 1;
@@ -206,7 +206,7 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
      * {@code receive}. Messages that follow each other closely are then taken without the
      * channel putting the thread to sleep and waking it again for each one, which costs both
      * sides a system call and a context switch per message. An idle listener does not spin: the
-     * time counts from the last message. Default 1 ms; {@code 0} waits in {@code receive} at once.
+     * time counts from the last message. Default 20 µs; {@code 0} waits in {@code receive} at once.
      */
     public void setSpinBeforeWait(Duration spinBeforeWait) {
         Assert.isTrue(spinBeforeWait != null && !spinBeforeWait.isNegative(), "spinBeforeWait must be >= 0");
