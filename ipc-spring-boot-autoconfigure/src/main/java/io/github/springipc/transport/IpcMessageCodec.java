@@ -82,15 +82,28 @@ public final class IpcMessageCodec {
      *         is written then
      */
     public static void encode(IpcMessage message, ByteBuffer target) {
-        if (message.headers().size() > MAX_HEADERS) {
-            throw new IllegalArgumentException("A message may carry at most " + MAX_HEADERS + " headers, not "
-                    + message.headers().size());
-        }
+        checkHeaderCount(message);
         if (target.remaining() < encodedLength(message)) {
             throw new BufferOverflowException();
         }
-        // absolute little-endian writes: no duplicate of the target per message
-        int at = target.position();
+        target.position(encodeAt(message, target, target.position()));
+    }
+
+    /**
+     * Encodes at index {@code at} of {@code target}, leaving its position, limit and byte order
+     * alone, so a writer into a shared buffer (a queue's mapped ring) needs no duplicate of it
+     * per message.
+     *
+     * @return the index after the envelope, {@code at + encodedLength(message)}
+     * @throws IndexOutOfBoundsException when the envelope does not fit below the limit
+     */
+    public static int encodeAt(IpcMessage message, ByteBuffer target, int at) {
+        checkHeaderCount(message);
+        int length = encodedLength(message);
+        if (at < 0 || at > target.limit() - length) {
+            throw new IndexOutOfBoundsException("An envelope of " + length + " bytes does not fit at index " + at
+                    + " of a buffer with limit " + target.limit());
+        }
         SHORT.set(target, at, (short) message.headers().size());
         at += 2;
         for (Map.Entry<String, String> header : message.headers().entrySet()) {
@@ -127,7 +140,14 @@ public final class IpcMessageCodec {
         }
         byte[] payload = message.payload();
         target.put(at, payload);
-        target.position(at + payload.length);
+        return at + payload.length;
+    }
+
+    private static void checkHeaderCount(IpcMessage message) {
+        if (message.headers().size() > MAX_HEADERS) {
+            throw new IllegalArgumentException("A message may carry at most " + MAX_HEADERS + " headers, not "
+                    + message.headers().size());
+        }
     }
 
     // Headers are nearly always ASCII: writing their chars directly allocates nothing.

@@ -155,4 +155,29 @@ class IpcMessageCodecTests {
         assertThat(target.position()).isZero();
         assertThat(target.array()).containsOnly(0);
     }
+
+    @Test
+    void encodeAtLeavesTheBufferAsItWasAndReturnsTheEnd() {
+        IpcMessage message = IpcMessage.of(Map.of("contentType", "application/json"), new byte[] { 1, 2 });
+        ByteBuffer shared = ByteBuffer.allocateDirect(128); // like a queue's mapped ring
+        shared.position(3).limit(100);
+
+        int end = IpcMessageCodec.encodeAt(message, shared, 40);
+
+        assertThat(end).isEqualTo(40 + IpcMessageCodec.encodedLength(message));
+        assertThat(shared.position()).isEqualTo(3);
+        assertThat(shared.limit()).isEqualTo(100);
+        assertThat(IpcMessageCodec.decode(shared.duplicate().limit(end).position(40))).isEqualTo(message);
+    }
+
+    @Test
+    void encodeAtPastTheLimitIsRejectedBeforeWriting() {
+        IpcMessage message = IpcMessage.of(Map.of("k", "v"), new byte[8]);
+        ByteBuffer target = ByteBuffer.allocate(64);
+        target.limit(20);
+
+        assertThatExceptionOfType(IndexOutOfBoundsException.class)
+                .isThrownBy(() -> IpcMessageCodec.encodeAt(message, target, 4));
+        assertThat(target.array()).containsOnly(0);
+    }
 }
