@@ -52,6 +52,10 @@ public class DefaultIpcListenerContainerFactory implements IpcListenerContainerF
 
     private Duration pollTimeout = DefaultIpcListenerContainer.DEFAULT_POLL_TIMEOUT;
 
+    private Duration spinBeforeWait = DefaultIpcListenerContainer.DEFAULT_SPIN_BEFORE_WAIT;
+
+    private int maxMessagesPerReceive = DefaultIpcListenerContainer.DEFAULT_MAX_MESSAGES_PER_RECEIVE;
+
     private Duration shutdownTimeout = DefaultIpcListenerContainer.DEFAULT_SHUTDOWN_TIMEOUT;
 
     private Duration sendTimeout; // null: each channel's own send timeout
@@ -111,6 +115,26 @@ public class DefaultIpcListenerContainerFactory implements IpcListenerContainerF
     /** How long one receive waits; bounds how fast an idle listener notices stop. Default 1 s. */
     public void setPollTimeout(Duration pollTimeout) {
         this.pollTimeout = pollTimeout;
+    }
+
+    /**
+     * How long a consumer thread that just handled a message polls for the next one before it
+     * blocks in {@code receive}; default 20 µs, {@code 0} to block at once.
+     *
+     * @see DefaultIpcListenerContainer#setSpinBeforeWait(Duration)
+     */
+    public void setSpinBeforeWait(Duration spinBeforeWait) {
+        this.spinBeforeWait = spinBeforeWait;
+    }
+
+    /**
+     * The most messages a consumer thread takes from the channel at once; default 1.
+     *
+     * @see DefaultIpcListenerContainer#setMaxMessagesPerReceive(int)
+     */
+    public void setMaxMessagesPerReceive(int maxMessagesPerReceive) {
+        Assert.isTrue(maxMessagesPerReceive > 0, "maxMessagesPerReceive must be > 0");
+        this.maxMessagesPerReceive = maxMessagesPerReceive;
     }
 
     /** How long stopping waits for messages in flight before releasing them; default 10 s. */
@@ -199,6 +223,8 @@ public class DefaultIpcListenerContainerFactory implements IpcListenerContainerF
             container.setPhase(this.phase);
         }
         container.setPollTimeout(this.pollTimeout);
+        container.setSpinBeforeWait(this.spinBeforeWait);
+        container.setMaxMessagesPerReceive(this.maxMessagesPerReceive);
         container.setShutdownTimeout(this.shutdownTimeout);
         container.setSendTimeout(this.sendTimeout);
         container.setRetryPolicy(retryPolicyFor(endpoint));

@@ -64,7 +64,14 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     /** Default for {@link #setShutdownTimeout}. */
     public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
-    /** Default for {@link #setSendTimeout}. */
+    /** Default for {@link #setSpinBeforeWait}. */
+    public static final Duration DEFAULT_SPIN_BEFORE_WAIT = Duration.ofNanos(20_000);
+
+    /** Default for {@link #setMaxMessagesPerReceive}. */
+    public static final int DEFAULT_MAX_MESSAGES_PER_RECEIVE = 1;
+
+    /** Polls that only spin before a lingering consumer starts yielding its CPU. */
+    private static final int SPINS_BEFORE_YIELD = 16;
 
     private final String listenerId;
 
@@ -85,6 +92,10 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     private int phase = DEFAULT_PHASE;
 
     private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+
+    private long spinBeforeWaitNanos = DEFAULT_SPIN_BEFORE_WAIT.toNanos();
+
+    private int maxMessagesPerReceive = DEFAULT_MAX_MESSAGES_PER_RECEIVE;
 
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
 
@@ -121,6 +132,9 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     private List<Consumer> consumers = List.of();
 
     private RetryTemplate retryTemplate;
+
+    /** Whether the retry template must make the first attempt too (its timeout counts from it). */
+    private boolean retryFromStart;
 
     private DeadLetterPublisher deadLetterPublisher;
 
@@ -184,6 +198,38 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     public void setPollTimeout(Duration pollTimeout) {
         Assert.isTrue(pollTimeout != null && !pollTimeout.isNegative() && !pollTimeout.isZero(), "pollTimeout must be > 0");
         this.pollTimeout = pollTimeout;
+    }
+
+    /**
+     * How long a consumer thread that just handled a message keeps looking for the next one
+     * without blocking (a few spins, then yielding its CPU between polls) before it waits in
+     * {@code receive}. Messages that follow each other closely are then taken without the
+     * channel putting the thread to sleep and waking it again for each one, which costs both
+     * sides a system call and a context switch per message. An idle listener does not spin: the
+     * time counts from the last message. Default 20 µs; {@code 0} waits in {@code receive} at once.
+     */
+    public void setSpinBeforeWait(Duration spinBeforeWait) {
+        Assert.isTrue(spinBeforeWait != null && !spinBeforeWait.isNegative(), "spinBeforeWait must be >= 0");
+        this.spinBeforeWaitNanos = spinBeforeWait.toNanos();
+    }
+
+    public Duration getSpinBeforeWait() {
+        return Duration.ofNanos(this.spinBeforeWaitNanos);
+    }
+
+    /**
+     * The most messages a consumer thread takes from the channel at once
+     * ({@link IpcChannel#receive(int, Duration)}); it handles them one after the other. Channels
+     * that can hand out several messages for the price of one make this cheaper per message, but
+     * messages a thread holds wait for it even when another consumer is idle. Default 1.
+     */
+    public void setMaxMessagesPerReceive(int maxMessagesPerReceive) {
+        Assert.isTrue(maxMessagesPerReceive > 0, "maxMessagesPerReceive must be > 0");
+        this.maxMessagesPerReceive = maxMessagesPerReceive;
+    }
+
+    public int getMaxMessagesPerReceive() {
+        return this.maxMessagesPerReceive;
     }
 
     /** How long stopping waits for messages in flight before releasing them; default 10 s. */
@@ -316,6 +362,8 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
             Assert.state(this.messageListener != null, () -> "No message listener set on '" + this.listenerId + "'");
             this.retryTemplate = (this.retryPolicy != null)
                     ? new RetryTemplate(new SkipNotRetryable(this.retryPolicy)) : null;
+            Duration retryTimeout = (this.retryPolicy != null) ? this.retryPolicy.getTimeout() : null;
+            this.retryFromStart = retryTimeout != null && retryTimeout.compareTo(Duration.ZERO) > 0;
             this.deadLetterPublisher = new DeadLetterPublisher(this.channelResolver, this.sendTimeout);
             TaskExecutor executor = (this.taskExecutor != null) ? this.taskExecutor
                     : ListenerThreads.executor(this.listenerId, this.virtualThreads);
@@ -460,9 +508,24 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     private Throwable handle(IpcDelivery delivery, String channelName) {
         Message<byte[]> message = this.messageMapper.toMessage(delivery.message(), channelName,
                 delivery.deliveryAttempt(), this.listenerId);
-        AtomicInteger attempts = new AtomicInteger();
+        AtomicInteger attempts = null; // made only when the first attempt fails
         try {
-            invoke(message, delivery, attempts);
+            if (this.retryFromStart) {
+                attempts = new AtomicInteger();
+                retry(message, delivery, attempts, null);
+            }
+            else {
+                try {
+                    this.messageListener.onMessage(message, delivery);
+                }
+                catch (Throwable firstFailure) {
+                    if (this.retryTemplate == null) {
+                        throw firstFailure;
+                    }
+                    attempts = new AtomicInteger(1);
+                    retry(message, delivery, attempts, firstFailure);
+                }
+            }
         }
         catch (Throwable ex) {
             Throwable cause = unwrap(ex);
@@ -470,7 +533,7 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
                 release(delivery, channelName);
                 return null;
             }
-            failed(delivery, message, channelName, cause, Math.max(attempts.get(), 1));
+            failed(delivery, message, channelName, cause, (attempts != null) ? Math.max(attempts.get(), 1) : 1);
             return cause;
         }
         delivery.acknowledge();
@@ -478,16 +541,30 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
         return null;
     }
 
-    private void invoke(Message<byte[]> message, IpcDelivery delivery, AtomicInteger attempts) throws Throwable {
-        if (this.retryTemplate == null) {
-            attempts.set(1);
-            this.messageListener.onMessage(message, delivery);
-            return;
-        }
+    /**
+     * Runs the listener under the retry template. The first attempt usually succeeds and is made
+     * before, without the template (which costs a state object, log suppliers and a clock read
+     * per call); its failure is then handed to the template as the outcome of the template's
+     * own first attempt, so policy, back-off and attempt counting are the same as if the
+     * template had made it. With a retry timeout the template makes every attempt itself, as
+     * its clock starts with its first one.
+     *
+     * @param attempts attempts made so far; counts on
+     * @param firstFailure the failure of the attempt already made, or {@code null} when none was
+     */
+    private void retry(Message<byte[]> message, IpcDelivery delivery, AtomicInteger attempts, Throwable firstFailure)
+            throws RetryException {
         int firstAttempt = delivery.deliveryAttempt();
         this.retryTemplate.execute(new Retryable<Object>() {
+
+            private boolean replayed = (firstFailure == null);
+
             @Override
-            public Object execute() throws Exception {
+            public Object execute() throws Throwable {
+                if (!this.replayed) {
+                    this.replayed = true;
+                    throw firstFailure;
+                }
                 int attempt = attempts.getAndIncrement();
                 Message<?> attemptMessage = (attempt == 0) ? message
                         : MessageBuilder.fromMessage(message)
@@ -639,15 +716,20 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
         public void run() {
             this.thread = Thread.currentThread();
             String channelName = this.channel.name();
+            boolean busy = false; // handled a message since the last wait: poll before waiting again
             try {
                 while (running) {
                     if (paused) {
+                        busy = false;
                         waitWhilePaused();
                         continue;
                     }
-                    IpcDelivery delivery;
+                    List<IpcDelivery> deliveries;
                     try {
-                        delivery = this.channel.receive(pollTimeout);
+                        deliveries = busy ? receiveSpinning() : List.of();
+                        if (deliveries.isEmpty()) {
+                            deliveries = this.channel.receive(maxMessagesPerReceive, pollTimeout);
+                        }
                     }
                     catch (InterruptedException ex) {
                         break;
@@ -662,24 +744,13 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
                         // A peer that is not up yet or went away: keep trying, the channel reconnects.
                         logger.warn("Listener '" + listenerId + "' could not receive from channel '" + channelName
                                 + "'; retrying in " + pollTimeout.toMillis() + " ms: " + ex);
+                        busy = false;
                         pauseBriefly();
                         continue;
                     }
-                    if (delivery == null) {
-                        continue;
-                    }
-                    if (!running) {
-                        release(delivery, channelName);
-                        break;
-                    }
-                    try {
-                        process(delivery, channelName);
-                    }
-                    catch (RuntimeException ex) {
-                        // Settling failed (the channel broke mid-message): the channel redelivers
-                        // what it did not see acknowledged; this thread keeps serving.
-                        logger.error("Listener '" + listenerId + "' could not settle a message from channel '"
-                                + channelName + "'", ex);
+                    busy = !deliveries.isEmpty();
+                    for (int i = 0, n = deliveries.size(); i < n; i++) {
+                        handleOrRelease(deliveries.get(i), channelName);
                     }
                 }
             }
@@ -689,6 +760,48 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
             finally {
                 this.thread = null;
                 this.done.countDown();
+            }
+        }
+
+        /**
+         * Polls without blocking for up to {@code spinBeforeWait}: spins first (the next message
+         * is usually a few hundred nanoseconds away), then yields the CPU between polls, so
+         * that a producer sharing the core can run.
+         */
+        private List<IpcDelivery> receiveSpinning() throws InterruptedException {
+            long spin = spinBeforeWaitNanos;
+            if (spin <= 0) {
+                return List.of();
+            }
+            long deadline = System.nanoTime() + spin;
+            for (int polls = 0; running && !paused; polls++) {
+                List<IpcDelivery> deliveries = this.channel.receive(maxMessagesPerReceive, Duration.ZERO);
+                if (!deliveries.isEmpty() || System.nanoTime() - deadline >= 0) {
+                    return deliveries;
+                }
+                if (polls < SPINS_BEFORE_YIELD) {
+                    Thread.onSpinWait();
+                }
+                else {
+                    Thread.yield();
+                }
+            }
+            return List.of();
+        }
+
+        private void handleOrRelease(IpcDelivery delivery, String channelName) {
+            if (!running) {
+                release(delivery, channelName); // taken, but stopping: another consumer gets it
+                return;
+            }
+            try {
+                process(delivery, channelName);
+            }
+            catch (RuntimeException ex) {
+                // Settling failed (the channel broke mid-message): the channel redelivers
+                // what it did not see acknowledged; this thread keeps serving.
+                logger.error("Listener '" + listenerId + "' could not settle a message from channel '"
+                        + channelName + "'", ex);
             }
         }
 

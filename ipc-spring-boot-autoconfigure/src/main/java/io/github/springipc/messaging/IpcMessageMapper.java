@@ -2,6 +2,7 @@ package io.github.springipc.messaging;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -14,7 +15,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.converter.MessageConversionException;
-import org.springframework.messaging.support.MessageBuilder;
+import org.springframework.messaging.support.GenericMessage;
 import org.springframework.util.MimeType;
 
 /**
@@ -28,7 +29,8 @@ import org.springframework.util.MimeType;
  * {@link IpcHeaders#CHANNEL}, {@link IpcHeaders#LISTENER_ID}) are not sent.
  *
  * <p>Inbound, every wire header becomes a string header, and {@link IpcHeaders#CHANNEL} and
- * {@link IpcHeaders#DELIVERY_ATTEMPT} (an {@code Integer}) are added.
+ * {@link IpcHeaders#DELIVERY_ATTEMPT} (an {@code Integer}) are added. Received headers named
+ * {@code id} or {@code timestamp} are ignored: Spring sets those on every message.
  */
 public class IpcMessageMapper {
 
@@ -99,18 +101,33 @@ public class IpcMessageMapper {
      */
     public Message<byte[]> toMessage(IpcMessage message, String channelName, int deliveryAttempt,
             String listenerId) {
-        MessageBuilder<byte[]> builder = MessageBuilder.withPayload(message.payload());
-        message.headers().forEach(builder::setHeader);
+        Map<String, String> wire = message.headers();
+        // built directly (no MessageBuilder): this runs once per received message
+        Map<String, Object> headers = new HashMap<>(capacityFor(wire.size() + 3));
+        wire.forEach((name, value) -> {
+            if (MessageHeaders.ID.equals(name) || MessageHeaders.TIMESTAMP.equals(name)) {
+                // Spring sets these itself; a peer's value (e.g. from Python) must not break delivery
+                if (logger.isDebugEnabled()) {
+                    logger.debug("Ignoring received header '" + name + "': it is set by Spring on receipt");
+                }
+                return;
+            }
+            headers.put(name, value);
+        });
         if (listenerId != null) {
-            builder.setHeader(IpcHeaders.LISTENER_ID, listenerId);
+            headers.put(IpcHeaders.LISTENER_ID, listenerId);
         }
         if (channelName != null) {
-            builder.setHeader(IpcHeaders.CHANNEL, channelName);
+            headers.put(IpcHeaders.CHANNEL, channelName);
         }
         if (deliveryAttempt > 0) {
-            builder.setHeader(IpcHeaders.DELIVERY_ATTEMPT, deliveryAttempt);
+            headers.put(IpcHeaders.DELIVERY_ATTEMPT, deliveryAttempt);
         }
-        return builder.build();
+        return new GenericMessage<>(message.payload(), new IpcMessageHeaders(headers));
+    }
+
+    private static int capacityFor(int entries) {
+        return (int) (entries / 0.75f) + 1;
     }
 
     private static String asText(Object value) {

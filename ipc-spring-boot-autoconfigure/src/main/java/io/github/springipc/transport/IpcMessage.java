@@ -30,6 +30,9 @@ public final class IpcMessage {
 
     private final byte[] payload;
 
+    /** {@link IpcMessageCodec#encodedLength} once computed, else -1. */
+    int encodedLength = -1;
+
     private IpcMessage(Map<String, String> headers, byte[] payload) {
         this.headers = headers;
         this.payload = payload;
@@ -40,6 +43,14 @@ public final class IpcMessage {
         Objects.requireNonNull(headers, "headers");
         return new IpcMessage(Collections.unmodifiableMap(new LinkedHashMap<>(headers)),
                 payload == null ? EMPTY : payload);
+    }
+
+    /**
+     * A message that takes {@code headers} as they are, for the codec, which made the map for it
+     * and never touches it again.
+     */
+    static IpcMessage ofOwned(Map<String, String> headers, byte[] payload) {
+        return new IpcMessage(Collections.unmodifiableMap(headers), payload == null ? EMPTY : payload);
     }
 
     /** A message without headers. */

@@ -1,5 +1,8 @@
 package io.github.springipc.transport;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
@@ -36,11 +39,22 @@ public final class IpcMessageCodec {
     /** Most headers one envelope may carry. */
     public static final int MAX_HEADERS = 1024;
 
+    private static final VarHandle SHORT = MethodHandles.byteBufferViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private static final VarHandle INT = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** Longest header text copied out of a buffer without an array to test it for ASCII first. */
+    private static final int MAX_COPIED_TEXT = 1024;
+
     private IpcMessageCodec() {
     }
 
     /** Bytes {@link #encode} will produce for this message. */
     public static int encodedLength(IpcMessage message) {
+        int cached = message.encodedLength;
+        if (cached >= 0) {
+            return cached;
+        }
         long length = 2;
         for (Map.Entry<String, String> header : message.headers().entrySet()) {
             length += 2 + utf8Length(header.getKey()) + 4 + utf8Length(header.getValue());
@@ -49,6 +63,7 @@ public final class IpcMessageCodec {
         if (length > Integer.MAX_VALUE - 64) {
             throw new IpcMessageTooLargeException("Message of " + length + " bytes is too large to encode");
         }
+        message.encodedLength = (int) length; // a message is immutable: senders ask twice (room, then write)
         return (int) length;
     }
 
@@ -62,14 +77,35 @@ public final class IpcMessageCodec {
     /**
      * Encodes at the buffer's position, which advances by {@link #encodedLength}; the buffer's
      * byte order is left as it was.
+     *
+     * @throws java.nio.BufferOverflowException when the buffer has less room than that; nothing
+     *         is written then
      */
     public static void encode(IpcMessage message, ByteBuffer target) {
-        if (message.headers().size() > MAX_HEADERS) {
-            throw new IllegalArgumentException("A message may carry at most " + MAX_HEADERS + " headers, not "
-                    + message.headers().size());
+        checkHeaderCount(message);
+        if (target.remaining() < encodedLength(message)) {
+            throw new BufferOverflowException();
         }
-        ByteBuffer out = target.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-        out.putShort((short) message.headers().size());
+        target.position(encodeAt(message, target, target.position()));
+    }
+
+    /**
+     * Encodes at index {@code at} of {@code target}, leaving its position, limit and byte order
+     * alone, so a writer into a shared buffer (a queue's mapped ring) needs no duplicate of it
+     * per message.
+     *
+     * @return the index after the envelope, {@code at + encodedLength(message)}
+     * @throws IndexOutOfBoundsException when the envelope does not fit below the limit
+     */
+    public static int encodeAt(IpcMessage message, ByteBuffer target, int at) {
+        checkHeaderCount(message);
+        int length = encodedLength(message);
+        if (at < 0 || at > target.limit() - length) {
+            throw new IndexOutOfBoundsException("An envelope of " + length + " bytes does not fit at index " + at
+                    + " of a buffer with limit " + target.limit());
+        }
+        SHORT.set(target, at, (short) message.headers().size());
+        at += 2;
         for (Map.Entry<String, String> header : message.headers().entrySet()) {
             String key = header.getKey();
             if (isAscii(key)) {
@@ -77,8 +113,8 @@ public final class IpcMessageCodec {
                     throw new IllegalArgumentException("Header name longer than 65535 bytes: "
                             + key.substring(0, 64) + "...");
                 }
-                out.putShort((short) key.length());
-                putAscii(out, key);
+                SHORT.set(target, at, (short) key.length());
+                at = putAscii(target, at + 2, key);
             }
             else {
                 byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
@@ -86,20 +122,32 @@ public final class IpcMessageCodec {
                     throw new IllegalArgumentException("Header name longer than 65535 bytes: "
                             + key.substring(0, 64) + "...");
                 }
-                out.putShort((short) bytes.length).put(bytes);
+                SHORT.set(target, at, (short) bytes.length);
+                target.put(at + 2, bytes);
+                at += 2 + bytes.length;
             }
             String value = header.getValue();
             if (isAscii(value)) {
-                out.putInt(value.length());
-                putAscii(out, value);
+                INT.set(target, at, value.length());
+                at = putAscii(target, at + 4, value);
             }
             else {
                 byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-                out.putInt(bytes.length).put(bytes);
+                INT.set(target, at, bytes.length);
+                target.put(at + 4, bytes);
+                at += 4 + bytes.length;
             }
         }
-        out.put(message.payload());
-        target.position(out.position());
+        byte[] payload = message.payload();
+        target.put(at, payload);
+        return at + payload.length;
+    }
+
+    private static void checkHeaderCount(IpcMessage message) {
+        if (message.headers().size() > MAX_HEADERS) {
+            throw new IllegalArgumentException("A message may carry at most " + MAX_HEADERS + " headers, not "
+                    + message.headers().size());
+        }
     }
 
     // Headers are nearly always ASCII: writing their chars directly allocates nothing.
@@ -112,10 +160,11 @@ public final class IpcMessageCodec {
         return true;
     }
 
-    private static void putAscii(ByteBuffer out, String s) {
+    private static int putAscii(ByteBuffer out, int at, String s) {
         for (int i = 0; i < s.length(); i++) {
-            out.put((byte) s.charAt(i));
+            out.put(at + i, (byte) s.charAt(i));
         }
+        return at + s.length();
     }
 
     /** Decodes a whole array. */
@@ -153,7 +202,7 @@ public final class IpcMessageCodec {
         byte[] payload = new byte[in.remaining()];
         in.get(payload);
         source.position(source.limit());
-        return IpcMessage.of(headers, payload);
+        return IpcMessage.ofOwned(headers, payload);
     }
 
     private static int readUnsignedShort(ByteBuffer in, String what) {
@@ -168,6 +217,11 @@ public final class IpcMessageCodec {
             throw truncated(what);
         }
         int start = in.position();
+        String known = WellKnownText.match(in, start, length);
+        if (known != null) {
+            in.position(start + length);
+            return known;
+        }
         if (in.hasArray()) {
             byte[] array = in.array();
             int offset = in.arrayOffset() + start;
@@ -175,6 +229,15 @@ public final class IpcMessageCodec {
                 in.position(start + length);
                 // ISO-8859-1 of ASCII bytes is the same text, and the JDK copies it without decoding
                 return new String(array, offset, length, StandardCharsets.ISO_8859_1);
+            }
+        }
+        else if (length <= MAX_COPIED_TEXT) {
+            // a direct or read-only buffer (a queue record): copy out, then as above
+            byte[] bytes = new byte[length];
+            in.get(start, bytes);
+            if (isAscii(bytes, 0, length)) {
+                in.position(start + length);
+                return new String(bytes, StandardCharsets.ISO_8859_1);
             }
         }
         ByteBuffer slice = in.slice();

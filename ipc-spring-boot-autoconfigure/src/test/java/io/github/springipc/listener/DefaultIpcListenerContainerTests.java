@@ -281,4 +281,160 @@ class DefaultIpcListenerContainerTests {
         assertThat(seen.get(0).getHeaders()).containsEntry(IpcHeaders.CHANNEL, "jobs")
                 .containsEntry(IpcHeaders.LISTENER_ID, "worker").containsEntry(IpcHeaders.DELIVERY_ATTEMPT, 1);
     }
+
+    /** The jobs channel, recording the timeout of every single receive the container makes. */
+    private IpcChannel recordingTimeouts(List<Duration> timeouts) {
+        return new InMemoryIpcChannel("jobs") {
+            @Override
+            public IpcDelivery receive(Duration timeout) throws InterruptedException {
+                IpcDelivery delivery = DefaultIpcListenerContainerTests.this.jobs.receive(timeout);
+                if (delivery != null) {
+                    timeouts.add(timeout);
+                }
+                return delivery;
+            }
+        };
+    }
+
+    @Test
+    void burstIsTakenWithoutWaitingInReceiveBetweenMessages() {
+        List<Duration> timeouts = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            send("m" + i);
+        }
+        this.container = new DefaultIpcListenerContainer("worker", List.of(recordingTimeouts(timeouts)), this.resolver);
+        this.container.setPollTimeout(Duration.ofMillis(50));
+        this.container.setSpinBeforeWait(Duration.ofSeconds(5)); // long: the test must not depend on speed
+        this.container.setupMessageListener((message, delivery) -> { });
+        this.container.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 50);
+        assertThat(timeouts).hasSize(50);
+        assertThat(timeouts.subList(1, 50)).containsOnly(Duration.ZERO);
+    }
+
+    @Test
+    void withoutSpinBeforeWaitEveryMessageIsAwaitedInReceive() {
+        List<Duration> timeouts = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            send("m" + i);
+        }
+        this.container = new DefaultIpcListenerContainer("worker", List.of(recordingTimeouts(timeouts)), this.resolver);
+        this.container.setPollTimeout(Duration.ofMillis(50));
+        this.container.setSpinBeforeWait(Duration.ZERO);
+        this.container.setupMessageListener((message, delivery) -> { });
+        this.container.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 5);
+        assertThat(timeouts).containsOnly(Duration.ofMillis(50));
+    }
+
+    @Test
+    void idleSpinEndsInABlockingReceive() {
+        List<Duration> timeouts = new CopyOnWriteArrayList<>();
+        AtomicInteger blockingCalls = new AtomicInteger();
+        IpcChannel counting = new InMemoryIpcChannel("jobs") {
+            @Override
+            public IpcDelivery receive(Duration timeout) throws InterruptedException {
+                if (!timeout.isZero()) {
+                    blockingCalls.incrementAndGet();
+                }
+                return DefaultIpcListenerContainerTests.this.jobs.receive(timeout);
+            }
+        };
+        this.container = new DefaultIpcListenerContainer("worker", List.of(counting), this.resolver);
+        this.container.setPollTimeout(Duration.ofMillis(50));
+        this.container.setSpinBeforeWait(Duration.ofMillis(1));
+        this.container.setupMessageListener((message, delivery) -> { });
+        this.container.start();
+        send("a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 1);
+        int before = blockingCalls.get();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> blockingCalls.get() >= before + 2);
+    }
+
+    @Test
+    void consumerTakesUpToMaxMessagesPerReceiveAndHandlesThemInOrder() {
+        List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        IpcChannel batching = new InMemoryIpcChannel("jobs") {
+            @Override
+            public List<IpcDelivery> receive(int maxMessages, Duration timeout) throws InterruptedException {
+                List<IpcDelivery> batch = DefaultIpcListenerContainerTests.this.jobs.receive(maxMessages, timeout);
+                if (!batch.isEmpty()) {
+                    batchSizes.add(batch.size());
+                }
+                return batch;
+            }
+        };
+        for (int i = 0; i < 10; i++) {
+            send("m" + i);
+        }
+        this.container = new DefaultIpcListenerContainer("worker", List.of(batching), this.resolver);
+        this.container.setPollTimeout(Duration.ofMillis(50));
+        this.container.setMaxMessagesPerReceive(4);
+        this.container.setupMessageListener(
+                (message, delivery) -> handled.add(new String((byte[]) message.getPayload(), StandardCharsets.UTF_8)));
+        this.container.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 10);
+        assertThat(batchSizes).containsExactly(4, 4, 2);
+        assertThat(handled).containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
+        assertThat(this.jobs.acknowledgedCount()).isEqualTo(10);
+    }
+
+    @Test
+    void messagesOfABatchNotYetHandledAtStopAreReleasedNotLost() throws Exception {
+        CountDownLatch firstStarted = new CountDownLatch(1);
+        CountDownLatch finishFirst = new CountDownLatch(1);
+        for (int i = 0; i < 5; i++) {
+            send("m" + i);
+        }
+        container((message, delivery) -> {
+            firstStarted.countDown();
+            finishFirst.await(5, TimeUnit.SECONDS);
+        });
+        this.container.setMaxMessagesPerReceive(5);
+        this.container.start();
+        assertThat(firstStarted.await(5, TimeUnit.SECONDS)).isTrue();
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        this.container.stop(stopped::countDown);
+        finishFirst.countDown();
+
+        assertThat(stopped.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(this.container.getHandledCount()).isEqualTo(1);
+        assertThat(this.container.getReleasedCount()).isEqualTo(4);
+        assertThat(this.jobs.releasedCount()).isEqualTo(4);
+        assertThat(this.jobs.size()).isEqualTo(4);
+    }
+
+    @Test
+    void listenerThatSucceedsAtOnceIsCalledOnceUnderARetryPolicy() {
+        AtomicInteger calls = new AtomicInteger();
+        container((message, delivery) -> calls.incrementAndGet());
+        this.container.setRetryPolicy(attempts(3));
+        this.container.start();
+        send("a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 1);
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void retryWithATimeoutCountsAttemptsAsWithout() {
+        List<Object> seenAttempts = new CopyOnWriteArrayList<>();
+        container((message, delivery) -> {
+            seenAttempts.add(message.getHeaders().get(IpcHeaders.DELIVERY_ATTEMPT));
+            throw new IllegalStateException("always");
+        });
+        this.container.setRetryPolicy(RetryPolicy.builder().maxRetries(2).delay(Duration.ofMillis(1))
+                .timeout(Duration.ofSeconds(30)).build());
+        this.container.setDeadLetterChannel("dlq");
+        this.container.start();
+        send("a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getDeadLetteredCount() == 1);
+        assertThat(seenAttempts).containsExactly(1, 2, 3);
+        assertThat(this.deadLetters.size()).isEqualTo(1);
+    }
 }

@@ -40,4 +40,23 @@ class IpcMessageMapperTests {
         assertThat(wire.headers()).containsEntry("contentType", "application/json").containsEntry("n", "42")
                 .doesNotContainKey("object");
     }
+
+    @Test
+    void receivedIdAndTimestampHeadersDoNotReplaceSpringsOwn() {
+        IpcMessage wire = IpcMessage.of(Map.of("id", "from-python", "timestamp", "yesterday", "k", "v"), new byte[0]);
+
+        Message<byte[]> message = this.mapper.toMessage(wire, "jobs", 1, "worker");
+
+        assertThat(message.getHeaders().getId()).isNotNull();
+        assertThat(message.getHeaders().getTimestamp()).isNotNull();
+        assertThat(message.getHeaders()).containsEntry("k", "v");
+    }
+
+    @Test
+    void everyReceivedMessageHasItsOwnId() {
+        IpcMessage wire = IpcMessage.of(Map.of("k", "v"), new byte[0]);
+
+        assertThat(this.mapper.toMessage(wire, "jobs", 1).getHeaders().getId())
+                .isNotEqualTo(this.mapper.toMessage(wire, "jobs", 1).getHeaders().getId());
+    }
 }

@@ -102,4 +102,82 @@ class IpcMessageCodecTests {
             }
         }
     }
+
+    @Test
+    void decodesFromAReadOnlyDirectBufferAsFromAnArray() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("contentType", "application/json");
+        headers.put("trace", "abc-123");
+        headers.put("ümlaut", "värde 🚀");
+        IpcMessage message = IpcMessage.of(headers, "{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+        byte[] encoded = IpcMessageCodec.encode(message);
+        ByteBuffer mapped = ByteBuffer.allocateDirect(encoded.length).put(encoded).flip().asReadOnlyBuffer();
+
+        IpcMessage decoded = IpcMessageCodec.decode(mapped);
+
+        assertThat(decoded).isEqualTo(message);
+        assertThat(decoded.headers().keySet()).containsExactly("contentType", "trace", "ümlaut");
+    }
+
+    @Test
+    void wellKnownHeaderTextIsSharedNotDecodedPerMessage() {
+        byte[] encoded = IpcMessageCodec.encode(
+                IpcMessage.of(Map.of(IpcMessage.CONTENT_TYPE, "application/json"), new byte[0]));
+
+        IpcMessage first = IpcMessageCodec.decode(encoded);
+        IpcMessage second = IpcMessageCodec.decode(encoded);
+
+        assertThat(first.headers().keySet().iterator().next()).isSameAs(IpcMessage.CONTENT_TYPE);
+        assertThat(first.header(IpcMessage.CONTENT_TYPE)).isEqualTo("application/json")
+                .isSameAs(second.header(IpcMessage.CONTENT_TYPE));
+    }
+
+    @Test
+    void encodesAtThePositionOfABufferInAnyByteOrderAndAdvancesIt() {
+        IpcMessage message = IpcMessage.of(Map.of("k", "v"), new byte[] { 7 });
+        ByteBuffer target = ByteBuffer.allocate(64).order(ByteOrder.BIG_ENDIAN);
+        target.position(5);
+
+        IpcMessageCodec.encode(message, target);
+
+        assertThat(target.position()).isEqualTo(5 + IpcMessageCodec.encodedLength(message));
+        assertThat(target.order()).isEqualTo(ByteOrder.BIG_ENDIAN);
+        assertThat(IpcMessageCodec.decode(target.duplicate().limit(target.position()).position(5))).isEqualTo(message);
+    }
+
+    @Test
+    void encodingIntoTooSmallABufferWritesNothing() {
+        IpcMessage message = IpcMessage.of(Map.of("k", "v"), new byte[16]);
+        ByteBuffer target = ByteBuffer.allocate(8);
+
+        assertThatExceptionOfType(java.nio.BufferOverflowException.class)
+                .isThrownBy(() -> IpcMessageCodec.encode(message, target));
+        assertThat(target.position()).isZero();
+        assertThat(target.array()).containsOnly(0);
+    }
+
+    @Test
+    void encodeAtLeavesTheBufferAsItWasAndReturnsTheEnd() {
+        IpcMessage message = IpcMessage.of(Map.of("contentType", "application/json"), new byte[] { 1, 2 });
+        ByteBuffer shared = ByteBuffer.allocateDirect(128); // like a queue's mapped ring
+        shared.position(3).limit(100);
+
+        int end = IpcMessageCodec.encodeAt(message, shared, 40);
+
+        assertThat(end).isEqualTo(40 + IpcMessageCodec.encodedLength(message));
+        assertThat(shared.position()).isEqualTo(3);
+        assertThat(shared.limit()).isEqualTo(100);
+        assertThat(IpcMessageCodec.decode(shared.duplicate().limit(end).position(40))).isEqualTo(message);
+    }
+
+    @Test
+    void encodeAtPastTheLimitIsRejectedBeforeWriting() {
+        IpcMessage message = IpcMessage.of(Map.of("k", "v"), new byte[8]);
+        ByteBuffer target = ByteBuffer.allocate(64);
+        target.limit(20);
+
+        assertThatExceptionOfType(IndexOutOfBoundsException.class)
+                .isThrownBy(() -> IpcMessageCodec.encodeAt(message, target, 4));
+        assertThat(target.array()).containsOnly(0);
+    }
 }
