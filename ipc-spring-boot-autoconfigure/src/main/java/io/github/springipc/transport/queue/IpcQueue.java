@@ -65,7 +65,31 @@ public final class IpcQueue implements IpcChannel {
 
     private static final int REPLY_SENDERS_CACHED = 64;
 
-    /** Test hook: run between writing a record and publishing it (to kill a producer mid-write). */
+    private static final java.lang.invoke.VarHandle HELD_BY;
+
+    static {
+        try {
+            HELD_BY = java.lang.invoke.MethodHandles.lookup().findVarHandle(IpcQueue.class, "heldBy", Thread.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** How long {@link #close()} waits for a drain handler of another thread to return. */
+    private static final long CLOSE_WAIT_NANOS = 2_000_000_000L;
+
+    /**
+     * How long a blocking consumer polls before it sleeps on the doorbell: a reply or the next
+     * message of a busy conversation usually comes within a few microseconds, far sooner than a
+     * doorbell wake-up (tens of microseconds), and the cost for an idle consumer is nil.
+     */
+    static final long SPIN_BEFORE_SLEEP_NANOS = 20_000;
+
+    /** Polls between yields while a claimed record at the cursor is still being written. */
+    private static final int PENDING_SPINS = 100;
+
+    /** Test hook (only with {@code QueueRing.TEST_HOOKS}): run between writing a record and publishing it. */
     static volatile Runnable beforePublishHook;
 
     private final String name;
@@ -99,6 +123,16 @@ public final class IpcQueue implements IpcChannel {
     private final Object claimLock = new Object();
 
     private final Object doorbellLock = new Object();
+
+    /** Claimed positions of the drain that holds the slot's held span (see {@link #heldBy}). */
+    private final long[] heldBatch = new long[MAX_BATCH];
+
+    /**
+     * The thread whose {@link #drain} holds this slot's held span right now. One drain at a time
+     * can: the others (or a handler draining again) stamp their claims one by one.
+     */
+    @SuppressWarnings("unused") // through HELD_BY
+    private volatile Thread heldBy;
 
     private final ThreadLocal<long[]> batches = ThreadLocal.withInitial(() -> new long[MAX_BATCH]);
 
@@ -162,6 +196,7 @@ public final class IpcQueue implements IpcChannel {
         this.ring.setSlotLong(takenSlot, SLOT_START, me.startMillis());
         this.ring.setSlotLong(takenSlot, SLOT_INTENT_POSITION, -1);
         this.ring.setSlotLong(takenSlot, SLOT_CLAIM_FROM, -1);
+        this.ring.setSlotLong(takenSlot, SLOT_HELD_FROM, -1);
         this.ring.setSlotLong(takenSlot, SLOT_RECLAIM_FROM, -1);
         this.ring.setSlotInt(takenSlot, SLOT_ROLE, 0);
         this.ring.setSlotLong(takenSlot, SLOT_PID, me.pid());
@@ -217,6 +252,7 @@ public final class IpcQueue implements IpcChannel {
             int base = slotOffset(slot);
             buffer.putLong(base + SLOT_INTENT_POSITION, -1);
             buffer.putLong(base + SLOT_CLAIM_FROM, -1);
+            buffer.putLong(base + SLOT_HELD_FROM, -1);
             buffer.putLong(base + SLOT_RECLAIM_FROM, -1);
         }
         buffer.putLong(MAGIC_OFFSET, MAGIC); // last: a file with a magic is complete
@@ -328,12 +364,13 @@ public final class IpcQueue implements IpcChannel {
             if (position < 0) {
                 return false;
             }
-            this.ring.beginWrite(position, this.slot, this.epoch, length, TYPE_ENVELOPE);
+            boolean wake = this.blocking && this.ring.waitersAfterClaim();
+            this.ring.beginWrite(position, length, TYPE_ENVELOPE);
             ByteBuffer target = this.ring.buffer.duplicate();
             int index = this.ring.index(position) + RECORD_HEADER_LENGTH;
             target.limit(index + length).position(index);
             IpcMessageCodec.encode(message, target);
-            publish(position);
+            publish(position, wake);
             return true;
         }
     }
@@ -369,9 +406,10 @@ public final class IpcQueue implements IpcChannel {
             if (position < 0) {
                 return false;
             }
-            this.ring.beginWrite(position, this.slot, this.epoch, length, TYPE_RAW);
+            boolean wake = this.blocking && this.ring.waitersAfterClaim();
+            this.ring.beginWrite(position, length, TYPE_RAW);
             this.ring.writePayload(position, source, offset, length);
-            publish(position);
+            publish(position, wake);
             return true;
         }
     }
@@ -417,13 +455,16 @@ public final class IpcQueue implements IpcChannel {
         return position;
     }
 
-    private void publish(long position) {
-        Runnable hook = beforePublishHook;
-        if (hook != null) {
-            hook.run();
+    /** Under the producer lock; {@code wake}: a consumer slept when we claimed (see {@link QueueRing#waitersAfterClaim}). */
+    private void publish(long position, boolean wake) {
+        if (QueueRing.TEST_HOOKS) {
+            Runnable hook = beforePublishHook;
+            if (hook != null) {
+                hook.run();
+            }
         }
         this.ring.publish(position);
-        if (this.blocking && this.ring.hasWaiters()) {
+        if (wake) {
             ringer().ringSleepers();
         }
     }
@@ -464,26 +505,39 @@ public final class IpcQueue implements IpcChannel {
      */
     @Override
     public IpcDelivery receive(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
         int spins = 0;
+        int pending = 0;
         for (;;) {
             IpcDelivery delivery = poll();
             if (delivery != null) {
                 return delivery;
             }
             housekeepingIfDue();
-            long remaining = deadline - System.nanoTime();
+            long now = System.nanoTime();
+            long remaining = deadline - now;
             if (remaining <= 0) {
                 return null;
             }
-            if (!this.blocking || spins++ < 50) {
+            if (!this.blocking || now - start < SPIN_BEFORE_SLEEP_NANOS) {
                 Thread.onSpinWait();
-                if ((spins & 1023) == 0 && Thread.interrupted()) {
+                if ((++spins & 1023) == 0 && Thread.interrupted()) {
                     throw new InterruptedException();
                 }
                 continue;
             }
-            sleepOnDoorbell(remaining);
+            if (sleepOnDoorbell(remaining)) {
+                pending = 0;
+            }
+            else if (++pending % PENDING_SPINS == 0) {
+                // a record claimed at the cursor is not published yet; its producer is slow or
+                // dead (then housekeeping pads it within a liveness interval): do not burn a core
+                LockSupport.parkNanos(Math.min(remaining, 50_000));
+            }
+            else {
+                Thread.yield();
+            }
         }
     }
 
@@ -499,7 +553,7 @@ public final class IpcQueue implements IpcChannel {
             long position = this.ring.claimRedelivery(this.slot, this.epoch);
             if (position < 0) {
                 long[] batch = this.batches.get();
-                if (this.ring.claimBatch(this.slot, this.epoch, batch, 1) == 0) {
+                if (this.ring.claimBatch(this.slot, this.epoch, batch, 1, false) == 0) {
                     return null;
                 }
                 position = batch[0];
@@ -540,6 +594,59 @@ public final class IpcQueue implements IpcChannel {
      *         acknowledged, the others released for redelivery
      */
     public int drain(RawMessageHandler handler, int limit) {
+        Thread me = Thread.currentThread();
+        if (!HELD_BY.compareAndSet(this, null, me)) {
+            return drainStamped(handler, limit); // another thread of ours holds the slot's held span
+        }
+        try {
+            checkOpen();
+            markConsuming();
+            long[] batch = this.heldBatch;
+            long redelivered = this.ring.claimRedelivery(this.slot, this.epoch);
+            int count;
+            if (redelivered >= 0) {
+                batch[0] = redelivered;
+                count = 1;
+            }
+            else {
+                count = this.ring.claimBatch(this.slot, this.epoch, batch, Math.min(Math.max(1, limit), MAX_BATCH), true);
+            }
+            if (count == 0) {
+                this.ring.reclaim(this.slot, this.epoch);
+                housekeepingIfDue();
+                return 0;
+            }
+            int handled = 0;
+            try {
+                for (; handled < count; handled++) {
+                    long position = batch[handled];
+                    int length = lengthOf(this.ring.word0(position));
+                    handler.onMessage(this.readOnlyView, this.ring.index(position) + RECORD_HEADER_LENGTH, length);
+                }
+            }
+            finally {
+                if (!this.closed) { // else close() returned our claims and may have freed the slot
+                    if (redelivered >= 0) {
+                        settleOwned(redelivered, handled == 1);
+                    }
+                    else {
+                        for (int i = handled; i < count; i++) {
+                            this.ring.release(batch[i], available(1)); // before the span is cleared
+                        }
+                        this.ring.settleHeld(this.slot); // one store settles the whole batch
+                    }
+                    reclaimIfDue();
+                }
+            }
+            return count;
+        }
+        finally {
+            HELD_BY.setRelease(this, (Thread) null);
+        }
+    }
+
+    /** {@link #drain} for a thread that found the held span in use: claims are stamped CLAIMED one by one. */
+    private int drainStamped(RawMessageHandler handler, int limit) {
         long[] batch = this.batches.get();
         int count;
         synchronized (this.claimLock) {
@@ -551,7 +658,8 @@ public final class IpcQueue implements IpcChannel {
                 count = 1;
             }
             else {
-                count = this.ring.claimBatch(this.slot, this.epoch, batch, Math.min(Math.max(1, limit), MAX_BATCH));
+                count = this.ring.claimBatch(this.slot, this.epoch, batch, Math.min(Math.max(1, limit), MAX_BATCH),
+                        false);
             }
         }
         if (count == 0) {
@@ -569,21 +677,31 @@ public final class IpcQueue implements IpcChannel {
         }
         finally {
             for (int i = 0; i < count; i++) {
-                long position = batch[i];
-                if (i < handled) {
-                    this.ring.acknowledgeOwned(position); // held by this call since the claim
-                }
-                else {
-                    this.ring.release(position, this.ring.state(position));
-                }
+                settleOwned(batch[i], i < handled);
             }
-            // reclaim in large spans: zeroing and moving the head per small batch would cost more
-            // than the messages; producers short of room and idle drains reclaim the rest
-            if (this.ring.dispatch() - this.ring.head() >= this.reclaimThreshold) {
-                this.ring.reclaim(this.slot, this.epoch);
-            }
+            reclaimIfDue();
         }
         return count;
+    }
+
+    /** Settles a record stamped CLAIMED by this attachment, held by the calling drain since its claim. */
+    private void settleOwned(long position, boolean handled) {
+        if (handled) {
+            this.ring.acknowledgeOwned(position);
+        }
+        else {
+            this.ring.release(position, this.ring.state(position));
+        }
+    }
+
+    /**
+     * Reclaims in large spans: zeroing and moving the head per small batch would cost more than
+     * the messages; producers short of room and idle drains reclaim the rest.
+     */
+    private void reclaimIfDue() {
+        if (this.ring.dispatch() - this.ring.head() >= this.reclaimThreshold) {
+            this.ring.reclaim(this.slot, this.epoch);
+        }
     }
 
     private void markConsuming() {
@@ -608,32 +726,36 @@ public final class IpcQueue implements IpcChannel {
         }
     }
 
-    private void sleepOnDoorbell(long nanos) throws InterruptedException {
+    /**
+     * Sleeps on the doorbell unless there is work or a record is being written at the cursor.
+     *
+     * @return false when it did not sleep because a claimed record is not published yet
+     */
+    private boolean sleepOnDoorbell(long nanos) throws InterruptedException {
         Doorbell bell = doorbell();
         long wait = Math.min(nanos, this.options.livenessInterval().toNanos());
         this.ring.addSlotInt(this.slot, SLOT_WAITERS, 1);
-        this.ring.addCounter(WAITERS_OFFSET, 1); // a full fence: the re-check below can not miss a publish
+        // a full fence, paired with the producers' tail CAS + waiters load: the re-check below
+        // sees every claim made before a producer could have missed our increment
+        this.ring.addCounter(WAITERS_OFFSET, 1);
         try {
-            if (hasWork()) {
-                return;
+            if (this.ring.counter(REDELIVER_REQUEST_OFFSET) != this.ring.counter(REDELIVER_SEEN_OFFSET)) {
+                return true;
+            }
+            long dispatch = (long) QueueRing.LONG.getVolatile(this.ring.buffer, DISPATCH_OFFSET);
+            if (dispatch < (long) QueueRing.LONG.getVolatile(this.ring.buffer, TAIL_OFFSET)) {
+                // claimed space not dispatched yet: published (poll again) or being written, by a
+                // producer that may have missed our increment and will then not ring
+                int kind = QueueLayout.kind(this.ring.state(dispatch));
+                return kind == AVAILABLE || kind == PADDING;
             }
             bell.await(wait);
+            return true;
         }
         finally {
             this.ring.addCounter(WAITERS_OFFSET, -1);
             this.ring.addSlotInt(this.slot, SLOT_WAITERS, -1);
         }
-    }
-
-    private boolean hasWork() {
-        long dispatch = this.ring.dispatch();
-        if (dispatch < this.ring.tail()) {
-            int kind = QueueLayout.kind(this.ring.state(dispatch));
-            if (kind == AVAILABLE || kind == PADDING) {
-                return true; // a padding record at the cursor may hide a published record behind it
-            }
-        }
-        return this.ring.counter(REDELIVER_REQUEST_OFFSET) != this.ring.counter(REDELIVER_SEEN_OFFSET);
     }
 
     private Doorbell doorbell() {
@@ -777,6 +899,7 @@ public final class IpcQueue implements IpcChannel {
         if (bell != null) {
             bell.close();
         }
+        awaitHeldDrain();
         synchronized (this.claimLock) {
             synchronized (this.produceLock) {
                 DoorbellRinger currentRinger = this.ringer;
@@ -789,6 +912,19 @@ public final class IpcQueue implements IpcChannel {
                 this.locks.close();
                 this.region.close();
             }
+        }
+    }
+
+    /**
+     * Waits (bounded) until no drain of another thread holds the slot's held span, so that its
+     * settling does not race with returning our claims. A drain that returns later sees
+     * {@code closed} and leaves the slot alone.
+     */
+    private void awaitHeldDrain() {
+        long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+        Thread holder;
+        while ((holder = this.heldBy) != null && holder != Thread.currentThread() && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(100_000);
         }
     }
 

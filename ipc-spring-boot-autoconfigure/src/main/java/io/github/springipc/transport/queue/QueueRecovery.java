@@ -96,6 +96,7 @@ final class QueueRecovery {
         this.ring.setSlotInt(slot, SLOT_ROLE, 0);
         this.ring.setSlotLong(slot, SLOT_INTENT_POSITION, -1);
         this.ring.setSlotLong(slot, SLOT_CLAIM_FROM, -1);
+        this.ring.setSlotLong(slot, SLOT_HELD_FROM, -1);
         this.ring.setSlotLong(slot, SLOT_RECLAIM_FROM, -1);
         this.ring.setSlotLong(slot, SLOT_PID, 0);
         return true;
@@ -132,16 +133,11 @@ final class QueueRecovery {
             return true; // consumed long ago, or its claim never happened
         }
         long state = this.ring.state(position);
-        int kind = kind(state);
-        if (kind == WRITING && slotOf(state) == slot) {
-            int size = this.ring.sizeOf(this.ring.word0(position), position);
-            writePadding(position, size > 0 ? size : (int) length, state);
-            return true;
-        }
-        if (kind != EMPTY) {
+        if (kind(state) != EMPTY) {
             return true; // published, or someone else's record
         }
-        // header not written: the claim was ours unless a live producer claims the same spot
+        // not published (word 0 may be written or not): the claim was ours unless a live
+        // producer claims the same spot (its CAS won over ours, which then failed)
         for (int other = 0; other < this.ring.slotCount; other++) {
             if (other != slot && this.ring.slotLong(other, SLOT_PID) != 0
                     && this.ring.slotLong(other, SLOT_INTENT_POSITION) == position && this.locks.isHeld(other)) {
@@ -166,12 +162,14 @@ final class QueueRecovery {
 
     /**
      * Makes the dead slot's claims available again: records stamped CLAIMED by it, and records
-     * it had won at the dispatch cursor but not yet stamped (AVAILABLE with attempt 1 behind the
-     * cursor, inside its recorded claim span, and inside no live consumer's span).
+     * it had won at the dispatch cursor without stamps (AVAILABLE with attempt 1 behind the
+     * cursor, inside its claim span or held span, and inside no live consumer's span).
      */
     private boolean returnClaims(int slot) {
         long claimFrom = this.ring.slotLong(slot, SLOT_CLAIM_FROM);
         long claimTo = this.ring.slotLong(slot, SLOT_CLAIM_TO);
+        long heldFrom = this.ring.slotLong(slot, SLOT_HELD_FROM);
+        long heldTo = this.ring.slotLong(slot, SLOT_HELD_TO);
         long dispatch = this.ring.dispatch();
         long position = this.ring.head();
         int returned = 0;
@@ -196,8 +194,9 @@ final class QueueRecovery {
                 }
                 returned++;
             }
-            else if (kind == AVAILABLE && attempt(state) == 1 && claimFrom >= 0 && position >= claimFrom
-                    && position < claimTo && !coveredByLiveClaim(slot, position)) {
+            else if (kind == AVAILABLE && attempt(state) == 1
+                    && (within(position, claimFrom, claimTo) || within(position, heldFrom, heldTo))
+                    && !coveredByLiveClaim(slot, position)) {
                 if (!this.ring.casState(position, state, available(2))) {
                     continue;
                 }
@@ -211,14 +210,19 @@ final class QueueRecovery {
         return complete;
     }
 
+    private static boolean within(long position, long from, long to) {
+        return from >= 0 && position >= from && position < to;
+    }
+
     private boolean coveredByLiveClaim(int deadSlot, long position) {
         for (int other = 0; other < this.ring.slotCount; other++) {
             if (other == deadSlot) {
                 continue;
             }
-            long from = this.ring.slotLong(other, SLOT_CLAIM_FROM);
-            if (from >= 0 && position >= from && position < this.ring.slotLong(other, SLOT_CLAIM_TO)
-                    && this.locks.isHeld(other)) {
+            boolean covered = within(position, this.ring.slotLong(other, SLOT_CLAIM_FROM),
+                    this.ring.slotLong(other, SLOT_CLAIM_TO))
+                    || within(position, this.ring.slotLong(other, SLOT_HELD_FROM), this.ring.slotLong(other, SLOT_HELD_TO));
+            if (covered && this.locks.isHeld(other)) {
                 return true;
             }
         }

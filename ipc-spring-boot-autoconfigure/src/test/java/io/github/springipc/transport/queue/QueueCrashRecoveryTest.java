@@ -78,6 +78,7 @@ class QueueCrashRecoveryTest {
 
     private void killAt(String point) {
         try (SiblingJvm sibling = SiblingJvm.builder(QueueSibling.class).name(point)
+                .jvmArguments("-Dspringipc.queue.test-hooks=true")
                 .arguments("crash", this.dir.toString(), "q", Integer.toString(OPTIONS.capacity()), point).start()) {
             sibling.awaitLineContaining("CRASH-POINT " + point, Duration.ofSeconds(30));
             sibling.kill();
