@@ -80,11 +80,17 @@ public final class IpcQueue implements IpcChannel {
     private static final long CLOSE_WAIT_NANOS = 2_000_000_000L;
 
     /**
-     * How long a blocking consumer polls before it sleeps on the doorbell: a reply or the next
-     * message of a busy conversation usually comes within a few microseconds, far sooner than a
-     * doorbell wake-up (tens of microseconds), and the cost for an idle consumer is nil.
+     * How long a blocking consumer busy-polls before it polls between yields: a reply or the
+     * next message of a busy conversation usually comes within a few microseconds.
      */
-    static final long SPIN_BEFORE_SLEEP_NANOS = 20_000;
+    static final long SPIN_NANOS = Long.getLong("springipc.queue.spin-nanos", 2_000);
+
+    /**
+     * How long a blocking consumer polls (spinning, then yielding) before it sleeps on the
+     * doorbell: far shorter than a doorbell wake-up costs (tens of microseconds), and nothing
+     * for an idle consumer, which sleeps 10 times a second.
+     */
+    static final long YIELD_BEFORE_SLEEP_NANOS = Long.getLong("springipc.queue.yield-nanos", 50_000);
 
     /** Polls between yields while a claimed record at the cursor is still being written. */
     private static final int PENDING_SPINS = 100;
@@ -117,6 +123,9 @@ public final class IpcQueue implements IpcChannel {
     private final boolean blocking;
 
     private final int reclaimThreshold;
+
+    /** Most bytes one {@link #tryWrite(ByteBuffer[], int, int)} claims: bounds the padding a run may cost at the ring end. */
+    private final int maxRun;
 
     private final Object produceLock = new Object();
 
@@ -168,6 +177,7 @@ public final class IpcQueue implements IpcChannel {
         this.readOnlyView = buffer.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
         this.blocking = options.waitStrategy() == WaitStrategy.BLOCKING;
         this.reclaimThreshold = Math.min(capacity / 8, 64 << 10);
+        this.maxRun = Math.min(capacity / 8, 64 << 10);
         SlotLock taken = null;
         int takenSlot = -1;
         for (int candidate = 0; candidate < slotCount && taken == null; candidate++) {
@@ -415,6 +425,89 @@ public final class IpcQueue implements IpcChannel {
     }
 
     /**
+     * Appends several raw messages with one claim of queue space (one atomic update of the
+     * shared tail for all of them): message {@code i} is the bytes between the position and
+     * limit of {@code messages[from + i]}. Appends the longest prefix of the messages that fits
+     * now, advancing the position of each appended buffer. Allocates nothing. Consumers see the
+     * messages one by one as they are written, in order.
+     *
+     * <pre>{@code
+     * int sent = 0;
+     * while (sent < batch.length) {
+     *     sent += queue.tryWrite(batch, sent, batch.length - sent);   // 0 while the queue is full
+     * }
+     * }</pre>
+     *
+     * @return how many messages were appended, 0 when the queue is full (or {@code count} is 0)
+     * @throws IpcMessageTooLargeException when one of the messages exceeds {@code maxMessageSize}
+     *         (nothing is appended)
+     */
+    public int tryWrite(ByteBuffer[] messages, int from, int count) {
+        java.util.Objects.checkFromIndexSize(from, count, messages.length);
+        int n = 0;
+        int total = 0;
+        for (; n < count; n++) {
+            int size = recordSize(checkedLength(messages[from + n].remaining()));
+            if (n > 0 && total + size > this.maxRun) {
+                break;
+            }
+            total += size;
+        }
+        if (n == 0) {
+            return 0;
+        }
+        synchronized (this.produceLock) {
+            long position;
+            for (;;) {
+                position = n == 1 ? claim(messages[from].remaining()) : claimRun(total);
+                if (position >= 0) {
+                    break;
+                }
+                if (n == 1) {
+                    return 0;
+                }
+                n = (n + 1) / 2; // the ring is nearly full: try a shorter run
+                total = 0;
+                for (int i = 0; i < n; i++) {
+                    total += recordSize(messages[from + i].remaining());
+                }
+            }
+            boolean wake = this.blocking && this.ring.waitersAfterClaim();
+            for (int i = 0; i < n; i++) {
+                ByteBuffer message = messages[from + i];
+                int length = message.remaining();
+                this.ring.beginWrite(position, length, TYPE_RAW);
+                this.ring.writePayload(position, message, message.position(), length);
+                this.ring.publish(position); // consumers may take it while we write the next
+                if (QueueRing.TEST_HOOKS && i == 0 && n > 1) {
+                    QueueRing.crashPoint("mid-run");
+                }
+                position += recordSize(length);
+            }
+            if (wake) {
+                ringer().ringSleepers();
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            ByteBuffer message = messages[from + i];
+            message.position(message.limit());
+        }
+        return n;
+    }
+
+    /** Under the producer lock: claims {@code size} bytes for several records. */
+    private long claimRun(int size) {
+        checkOpen();
+        markProducing();
+        long position = this.ring.claim(this.slot, this.epoch, size, true);
+        if (position < 0) {
+            this.ring.reclaim(this.slot, this.epoch);
+            position = this.ring.claim(this.slot, this.epoch, size, true);
+        }
+        return position;
+    }
+
+    /**
      * Appends a raw message, waiting up to {@code timeout} for room.
      *
      * @throws IpcTimeoutException when there was no room in time
@@ -443,10 +536,7 @@ public final class IpcQueue implements IpcChannel {
     /** Under the producer lock. */
     private long claim(int length) {
         checkOpen();
-        if (!this.producing) {
-            this.producing = true;
-            this.ring.addSlotRole(this.slot, ROLE_PRODUCER);
-        }
+        markProducing();
         long position = this.ring.claim(this.slot, this.epoch, recordSize(length));
         if (position < 0) {
             this.ring.reclaim(this.slot, this.epoch); // settled records may just be waiting for a reclaimer
@@ -520,11 +610,16 @@ public final class IpcQueue implements IpcChannel {
             if (remaining <= 0) {
                 return null;
             }
-            if (!this.blocking || now - start < SPIN_BEFORE_SLEEP_NANOS) {
+            if (!this.blocking || now - start < SPIN_NANOS) {
                 Thread.onSpinWait();
                 if ((++spins & 1023) == 0 && Thread.interrupted()) {
                     throw new InterruptedException();
                 }
+                continue;
+            }
+            if (now - start < YIELD_BEFORE_SLEEP_NANOS) {
+                // the peer we wait for may share our core: hand it the core instead of spinning
+                Thread.yield();
                 continue;
             }
             if (sleepOnDoorbell(remaining)) {
@@ -701,6 +796,13 @@ public final class IpcQueue implements IpcChannel {
     private void reclaimIfDue() {
         if (this.ring.dispatch() - this.ring.head() >= this.reclaimThreshold) {
             this.ring.reclaim(this.slot, this.epoch);
+        }
+    }
+
+    private void markProducing() {
+        if (!this.producing) {
+            this.producing = true;
+            this.ring.addSlotRole(this.slot, ROLE_PRODUCER);
         }
     }
 

@@ -39,7 +39,7 @@ package io.github.springipc.transport.queue;
  *   24  role             u32  bit 0 producer, bit 1 consumer, bit 2 doorbell bound
  *   28  waiters          u32  threads of this slot asleep on its doorbell
  *   32  intentPosition   i64  position of the producer's current claim, -1 none
- *   40  intentLength     u64  its record size
+ *   40  intentLength     u64  its size; bit 63 set: a run of records, claimed (CAS done)
  *   48  claimFrom        i64  consumer's in-flight dispatch claim [from, to), -1 none
  *   56  claimTo          u64
  *   64  reclaimFrom      i64  reclaimer's in-flight zeroing [from, to), -1 none
@@ -130,6 +130,12 @@ final class QueueLayout {
     static final int SLOT_RECLAIM_FROM = 64;
 
     static final int SLOT_RECLAIM_TO = 72;
+
+    /**
+     * Bit 63 of a slot's intentLength: set right after a successful tail CAS that claimed several
+     * records at once (a run), so the whole span is known to be the slot's.
+     */
+    static final long INTENT_RUN = Long.MIN_VALUE;
 
     static final int SLOT_HELD_FROM = 80;
 

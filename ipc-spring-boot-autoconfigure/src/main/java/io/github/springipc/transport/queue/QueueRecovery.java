@@ -122,19 +122,31 @@ final class QueueRecovery {
         }
     }
 
-    /** Turns the record the dead producer was writing (if any) into padding. */
+    /**
+     * Turns what the dead producer claimed but did not publish (if anything) into padding.
+     * Unpublished records are never behind the dispatch cursor; an EMPTY record behind it is a
+     * published one that a reclaimer is zeroing right now, never to be written over.
+     */
     private boolean padUnpublished(int slot) {
         long position = this.ring.slotLong(slot, SLOT_INTENT_POSITION);
         if (position < 0) {
             return true;
         }
-        long length = this.ring.slotLong(slot, SLOT_INTENT_LENGTH);
+        long intent = this.ring.slotLong(slot, SLOT_INTENT_LENGTH);
+        long length = intent & ~INTENT_RUN;
+        if ((intent & INTENT_RUN) != 0) {
+            // its first records may be consumed and reclaimed while later ones are not published
+            return position + length <= this.ring.head() || padRun(position, position + length);
+        }
         if (position < this.ring.head() || position >= this.ring.tail()) {
             return true; // consumed long ago, or its claim never happened
         }
         long state = this.ring.state(position);
         if (kind(state) != EMPTY) {
             return true; // published, or someone else's record
+        }
+        if (position < this.ring.dispatch()) {
+            return false; // published and being reclaimed: look again on the next pass
         }
         // not published (word 0 may be written or not): the claim was ours unless a live
         // producer claims the same spot (its CAS won over ours, which then failed)
@@ -150,6 +162,38 @@ final class QueueRecovery {
             return true;
         }
         writePadding(position, (int) length, 0L);
+        return true;
+    }
+
+    /**
+     * A dead producer's run {@code [from, to)}, known to be its own: keeps the records it
+     * published (in order, so everything after the first unpublished one is unpublished too)
+     * and pads over the rest with one padding record.
+     */
+    private boolean padRun(long from, long to) {
+        long position = from;
+        while (position < to) {
+            long word = this.ring.word0(position);
+            long state = this.ring.state(position);
+            long head = this.ring.head();
+            if (head > position) {
+                position = head; // reclaimed under us
+                continue;
+            }
+            if (kind(state) == EMPTY) {
+                if (position < this.ring.dispatch()) {
+                    return false; // published and being reclaimed: look again on the next pass
+                }
+                writePadding(position, (int) (to - position), 0L);
+                return true;
+            }
+            int size = this.ring.sizeOf(word, position);
+            if (size < 0) {
+                this.ring.countCorrupt();
+                return true;
+            }
+            position += size;
+        }
         return true;
     }
 

@@ -154,6 +154,16 @@ final class QueueRing {
      * @return the record's position, or -1 when there is no room
      */
     long claim(int slot, long epoch, int size) {
+        return claim(slot, epoch, size, false);
+    }
+
+    /**
+     * {@link #claim(int, long, int)} for {@code size} bytes that hold one record, or with
+     * {@code run} several consecutive records: the intent then gets the {@link QueueLayout#INTENT_RUN}
+     * flag right after the tail CAS, which tells recovery that the whole span is the slot's (it
+     * keeps the published records of a dead producer's run and pads over the rest).
+     */
+    long claim(int slot, long epoch, int size, boolean run) {
         int slotBase = slotOffset(slot);
         for (;;) {
             long tail = (long) LONG.getVolatile(this.buffer, TAIL_OFFSET);
@@ -175,6 +185,10 @@ final class QueueRing {
             if (LONG.compareAndSet(this.buffer, TAIL_OFFSET, tail, tail + need)) {
                 int index = this.ringOffset + offset;
                 if (need == size) {
+                    if (run) {
+                        this.lastIntentLength = need | INTENT_RUN;
+                        LONG.setOpaque(this.buffer, slotBase + SLOT_INTENT_LENGTH, this.lastIntentLength);
+                    }
                     if (TEST_HOOKS) {
                         crashPoint("after-tail-claim");
                     }
@@ -498,7 +512,7 @@ final class QueueRing {
         }
     }
 
-    private static void crashPoint(String name) {
+    static void crashPoint(String name) {
         java.util.function.Consumer<String> hook = crashPoint;
         if (hook != null) {
             hook.accept(name);

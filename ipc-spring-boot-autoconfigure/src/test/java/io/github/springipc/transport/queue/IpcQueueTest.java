@@ -303,6 +303,108 @@ class IpcQueueTest {
         }
     }
 
+    @Test
+    void batchOfRawMessagesIsAppendedWithOneClaimAndArrivesInOrder() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            ByteBuffer[] batch = new ByteBuffer[5];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = ByteBuffer.wrap(bytes("m" + i + "x".repeat(i * 7)));
+            }
+            assertThat(queue.tryWrite(batch, 0, 5)).isEqualTo(5);
+            assertThat(batch).allSatisfy(message -> assertThat(message.hasRemaining()).isFalse());
+            List<String> seen = new ArrayList<>();
+            queue.drain((buffer, offset, length) -> {
+                byte[] copy = new byte[length];
+                buffer.get(offset, copy);
+                seen.add(new String(copy, StandardCharsets.UTF_8));
+            }, 100);
+            assertThat(seen).containsExactly("m0", "m1xxxxxxx", "m2" + "x".repeat(14), "m3" + "x".repeat(21),
+                    "m4" + "x".repeat(28));
+            assertThat(queue.drain((buffer, offset, length) -> { }, 100)).isZero(); // an idle drain reclaims
+            assertThat(queue.pendingBytes()).isZero();
+        }
+    }
+
+    @Test
+    void batchAppendsTheLongestPrefixThatFitsAndAdvancesOnlyThosePositions() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            ByteBuffer[] batch = new ByteBuffer[100];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = ByteBuffer.allocate(48); // 64-byte records: 64 fit in 4 KiB
+            }
+            int total = 0;
+            int appended;
+            while ((appended = queue.tryWrite(batch, total, batch.length - total)) > 0) {
+                total += appended;
+            }
+            assertThat(total).isEqualTo(64);
+            assertThat(batch[total - 1].hasRemaining()).isFalse();
+            assertThat(batch[total].remaining()).as("not appended: position unchanged").isEqualTo(48);
+            int drained = 0;
+            int n;
+            while ((n = queue.drain((buffer, offset, length) -> { }, 1000)) > 0) {
+                drained += n;
+            }
+            assertThat(drained).isEqualTo(64);
+            assertThat(queue.tryWrite(batch, total, batch.length - total)).as("room again after the drain").isPositive();
+        }
+    }
+
+    @Test
+    void oversizeMessageInABatchIsRefusedAndNothingIsAppended() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            ByteBuffer[] batch = { ByteBuffer.allocate(10), ByteBuffer.allocate(2000) };
+            assertThatThrownBy(() -> queue.tryWrite(batch, 0, 2)).isInstanceOf(IpcMessageTooLargeException.class)
+                    .hasMessageContaining("max-message-size");
+            assertThat(queue.pendingBytes()).isZero();
+            assertThat(batch[0].remaining()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void threadsDrainingOneAttachmentEachGetDistinctMessages() throws Exception {
+        int messages = 20_000;
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(1 << 14).build())) {
+            java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+            Thread producer = new Thread(() -> {
+                ByteBuffer message = ByteBuffer.allocate(4);
+                for (int i = 0; i < messages; i++) {
+                    message.clear();
+                    message.putInt(0, i);
+                    queue.write(message, Duration.ofSeconds(10));
+                }
+            });
+            List<Thread> drainers = new ArrayList<>();
+            for (int d = 0; d < 3; d++) {
+                drainers.add(new Thread(() -> {
+                    long idleSince = System.nanoTime();
+                    while (System.nanoTime() - idleSince < 500_000_000L) {
+                        if (queue.drain((buffer, offset, length) -> {
+                            if (!seen.add(buffer.getInt(offset))) {
+                                duplicates.incrementAndGet();
+                            }
+                        }, 16) > 0) {
+                            idleSince = System.nanoTime();
+                        }
+                        else {
+                            Thread.yield();
+                        }
+                    }
+                }));
+            }
+            producer.start();
+            drainers.forEach(Thread::start);
+            producer.join(30_000);
+            for (Thread drainer : drainers) {
+                drainer.join(30_000);
+            }
+            assertThat(duplicates).hasValue(0);
+            assertThat(seen).hasSize(messages);
+            assertThat(queue.pendingBytes()).isZero();
+        }
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }

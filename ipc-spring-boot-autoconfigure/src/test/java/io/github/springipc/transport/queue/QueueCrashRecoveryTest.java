@@ -59,6 +59,25 @@ class QueueCrashRecoveryTest {
     }
 
     @Test
+    void producerKilledInTheMiddleOfABatchKeepsWhatItPublishedAndDoesNotBlockTheQueue() throws Exception {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
+            killAt("mid-run");
+            queue.send(message("after"), Duration.ofSeconds(1));
+            List<String> received = new ArrayList<>();
+            IpcDelivery delivery;
+            while ((delivery = queue.receive(Duration.ofSeconds(2))) != null) {
+                received.add(text(delivery));
+                delivery.acknowledge();
+                if (received.contains("after")) {
+                    break;
+                }
+            }
+            assertThat(received).containsExactly("run-0", "after");
+            assertThat(queue.corruptRecords()).isZero();
+        }
+    }
+
+    @Test
     void reclaimerKilledWhileZeroingLeavesTheRingWhole() throws Exception {
         try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
             queue.send(message("first"), Duration.ofSeconds(1));
