@@ -55,8 +55,12 @@ final class QueueRing {
     /** Producer side: the intent length last stored in the slot. */
     private long lastIntentLength = -1;
 
-    /** Consumer side: last tail seen. */
-    private long cachedTail;
+    /**
+     * Consumer side: a head seen lately. The head only grows, so this bounds the walk from the
+     * dispatch cursor conservatively (shared by the threads of an attachment: any value read is
+     * a valid bound).
+     */
+    private long consumerHead;
 
     QueueRing(ByteBuffer buffer, int capacity, int slotCount, String description) {
         this.buffer = buffer;
@@ -259,23 +263,23 @@ final class QueueRing {
         int toField = slotBase + (held ? SLOT_HELD_TO : SLOT_CLAIM_TO);
         for (;;) {
             long dispatch = dispatch();
-            if (dispatch >= this.cachedTail) {
-                // poll the record slot, not the tail: memory past the tail is zero until claimed,
-                // and leaving the tail's line alone spares the producers' CAS a cache miss
-                if ((long) LONG.getAcquire(this.buffer, index(dispatch) + RECORD_LENGTH) == 0
-                        && dispatch - head() < this.capacity) {
-                    return 0;
-                }
-                this.cachedTail = tail();
-                if (dispatch >= this.cachedTail) {
-                    return 0;
+            // Walk the records themselves and never read the tail: memory in [tail, head +
+            // capacity) is zero (EMPTY) until claimed, so the walk stops at the first record not
+            // published; leaving the tail's line alone spares the producers' CAS a cache miss.
+            // Beyond head + capacity lies the previous lap, not yet reclaimed: never look there.
+            long end = this.consumerHead + this.capacity;
+            if (dispatch >= end) {
+                this.consumerHead = head();
+                end = this.consumerHead + this.capacity;
+                if (dispatch >= end) {
+                    return 0; // everything in the ring is dispatched and awaits settling
                 }
             }
             long position = dispatch;
             int count = 0;
             int stopKind = -1;
             long stopWord = 0;
-            while (count < limit && position < this.cachedTail) {
+            while (count < limit && position < end) {
                 int index = index(position);
                 long state = (long) LONG.getAcquire(this.buffer, index + RECORD_STATE);
                 int kind = kind(state);

@@ -405,6 +405,27 @@ class IpcQueueTest {
         }
     }
 
+    @Test
+    void ringFullOfUnsettledDeliveriesHasNothingToClaimAndIsNotCorrupt() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            ByteBuffer message = ByteBuffer.allocate(48); // 64-byte records: 64 fill the 4 KiB ring
+            while (queue.offer(message, 0, 48)) {
+                // fills the ring
+            }
+            List<IpcDelivery> held = new ArrayList<>();
+            IpcDelivery delivery;
+            while ((delivery = queue.poll()) != null) {
+                held.add(delivery);
+            }
+            assertThat(held).hasSize(64);
+            assertThat(queue.poll()).isNull();
+            assertThat(queue.drain((buffer, offset, length) -> { }, 10)).isZero();
+            held.forEach(IpcDelivery::acknowledge);
+            assertThat(queue.offer(message, 0, 48)).as("room again once settled").isTrue();
+            assertThat(queue.corruptRecords()).isZero();
+        }
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
