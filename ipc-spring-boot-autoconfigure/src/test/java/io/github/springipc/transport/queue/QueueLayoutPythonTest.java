@@ -34,7 +34,7 @@ class QueueLayoutPythonTest {
                     off = ring + (p & (capacity - 1))
                     length, rtype, state = struct.unpack_from('<IIQ', m, off)
                     kind, attempt = state & 0xFF, (state >> 8) & 0xFFFF
-                    if rtype == 3 and kind == 2:
+                    if rtype == 3 and kind == 2 and p >= dispatch:  # behind dispatch: in flight or settled
                         print('record', p, attempt, m[off + 16:off + 16 + length].decode())
                     p += (16 + length + 15) & ~15
             """;
