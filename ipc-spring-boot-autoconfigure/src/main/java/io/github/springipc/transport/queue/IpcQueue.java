@@ -2,12 +2,15 @@ package io.github.springipc.transport.queue;
 
 import static io.github.springipc.transport.queue.QueueLayout.*;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
@@ -51,8 +54,10 @@ import io.github.springipc.transport.liveness.ProcessIdentity;
  * consumers, dispatch is still in that order but handling overlaps, and a redelivered message
  * comes after later ones.
  *
- * <p><b>Raw API.</b> {@link #tryWrite(ByteBuffer)}, {@link #offer(ByteBuffer, int, int)} and
- * {@link #drain(RawMessageHandler, int)} move bytes without allocating per message.
+ * <p><b>Raw API.</b> {@link #tryWrite(ByteBuffer)}, {@link #offer(ByteBuffer, int, int)},
+ * {@link #tryWrite(ByteBuffer[], int, int)} (many messages per claim of queue space) and
+ * {@link #drain(RawMessageHandler, int)} (a batch per claim, settled with one store) move bytes
+ * without allocating per message: the fastest way through the queue.
  *
  * <p>Instances are thread-safe. Each attachment takes a process slot in the file, released on
  * {@link #close()}; the file and the messages stay.
@@ -65,11 +70,11 @@ public final class IpcQueue implements IpcChannel {
 
     private static final int REPLY_SENDERS_CACHED = 64;
 
-    private static final java.lang.invoke.VarHandle HELD_BY;
+    private static final VarHandle HELD_BY;
 
     static {
         try {
-            HELD_BY = java.lang.invoke.MethodHandles.lookup().findVarHandle(IpcQueue.class, "heldBy", Thread.class);
+            HELD_BY = MethodHandles.lookup().findVarHandle(IpcQueue.class, "heldBy", Thread.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -83,14 +88,17 @@ public final class IpcQueue implements IpcChannel {
      * How long a blocking consumer busy-polls before it polls between yields: a reply or the
      * next message of a busy conversation usually comes within a few microseconds.
      */
-    static final long SPIN_NANOS = Long.getLong("springipc.queue.spin-nanos", 2_000);
+    static final long SPIN_NANOS = 2_000;
 
     /**
      * How long a blocking consumer polls (spinning, then yielding) before it sleeps on the
      * doorbell: far shorter than a doorbell wake-up costs (tens of microseconds), and nothing
      * for an idle consumer, which sleeps 10 times a second.
      */
-    static final long YIELD_BEFORE_SLEEP_NANOS = Long.getLong("springipc.queue.yield-nanos", 50_000);
+    static final long YIELD_BEFORE_SLEEP_NANOS = 50_000;
+
+    /** Empty drains after which a drain reclaims whatever is settled (about 10-50 µs of polling). */
+    private static final int IDLE_DRAINS_BEFORE_RECLAIM = 1024;
 
     /** Polls between yields while a claimed record at the cursor is still being written. */
     private static final int PENDING_SPINS = 100;
@@ -156,6 +164,9 @@ public final class IpcQueue implements IpcChannel {
     private volatile long nextHousekeeping;
 
     private volatile boolean closed;
+
+    /** Consecutive drains that found nothing (racy across threads: only a hint). */
+    private int idleDrains;
 
     /** Whether the slot's role says producer / consumer yet (diagnostics only). */
     private boolean producing;
@@ -443,7 +454,7 @@ public final class IpcQueue implements IpcChannel {
      *         (nothing is appended)
      */
     public int tryWrite(ByteBuffer[] messages, int from, int count) {
-        java.util.Objects.checkFromIndexSize(from, count, messages.length);
+        Objects.checkFromIndexSize(from, count, messages.length);
         int n = 0;
         int total = 0;
         for (; n < count; n++) {
@@ -602,9 +613,10 @@ public final class IpcQueue implements IpcChannel {
         for (;;) {
             IpcDelivery delivery = poll();
             if (delivery != null) {
+                this.idleDrains = 0;
                 return delivery;
             }
-            housekeepingIfDue();
+            idleDrain();
             long now = System.nanoTime();
             long remaining = deadline - now;
             if (remaining <= 0) {
@@ -622,6 +634,7 @@ public final class IpcQueue implements IpcChannel {
                 Thread.yield();
                 continue;
             }
+            this.ring.reclaim(this.slot, this.epoch); // going to sleep: leave the ring clean
             if (sleepOnDoorbell(remaining)) {
                 pending = 0;
             }
@@ -682,7 +695,10 @@ public final class IpcQueue implements IpcChannel {
 
     /**
      * Hands up to {@code limit} messages to {@code handler} in place and acknowledges them when
-     * it returns; allocates nothing per message. Does not wait.
+     * it returns; allocates nothing per message. Does not wait. The batch is claimed with one
+     * atomic update of the dispatch cursor and, for one draining thread per attachment at a
+     * time, settled with one store (no per-message stamps); a concurrent drain of another thread
+     * stamps each message. If this process dies during the call, the batch is delivered again.
      *
      * @return how many messages were handled
      * @throws RuntimeException what the handler threw; the messages handled before it are
@@ -707,10 +723,10 @@ public final class IpcQueue implements IpcChannel {
                 count = this.ring.claimBatch(this.slot, this.epoch, batch, Math.min(Math.max(1, limit), MAX_BATCH), true);
             }
             if (count == 0) {
-                this.ring.reclaim(this.slot, this.epoch);
-                housekeepingIfDue();
+                idleDrain();
                 return 0;
             }
+            this.idleDrains = 0;
             int handled = 0;
             try {
                 for (; handled < count; handled++) {
@@ -758,8 +774,7 @@ public final class IpcQueue implements IpcChannel {
             }
         }
         if (count == 0) {
-            this.ring.reclaim(this.slot, this.epoch);
-            housekeepingIfDue();
+            idleDrain();
             return 0;
         }
         int handled = 0;
@@ -790,6 +805,22 @@ public final class IpcQueue implements IpcChannel {
     }
 
     /**
+     * A drain that found nothing reclaims once the consumer has been idle for a while (or the
+     * settled span is large): reclaiming right after every message would zero the cache line
+     * that the producer writes the next record into, a cache miss on both sides per message.
+     */
+    private void idleDrain() {
+        if (++this.idleDrains >= IDLE_DRAINS_BEFORE_RECLAIM) {
+            this.idleDrains = 0;
+            this.ring.reclaim(this.slot, this.epoch);
+        }
+        else {
+            reclaimIfDue();
+        }
+        housekeepingIfDue();
+    }
+
+    /**
      * Reclaims in large spans: zeroing and moving the head per small batch would cost more than
      * the messages; producers short of room and idle drains reclaim the rest.
      */
@@ -817,7 +848,7 @@ public final class IpcQueue implements IpcChannel {
         if (!this.ring.acknowledge(position, claim)) {
             return; // this attachment closed meanwhile and returned the message: it is redelivered
         }
-        this.ring.reclaim(this.slot, this.epoch);
+        reclaimIfDue(); // the rest when this consumer goes idle (see idleDrain)
     }
 
     void release(long position, long claim) {

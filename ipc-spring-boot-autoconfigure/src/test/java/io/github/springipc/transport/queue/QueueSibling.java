@@ -194,7 +194,10 @@ public final class QueueSibling {
         switch (point) {
             case "after-tail-claim" -> queue.send(IpcMessage.of(new byte[] { 1 }), Duration.ofSeconds(5));
             case "after-dispatch-claim" -> queue.drain((buffer, offset, length) -> { }, 16);
-            case "mid-reclaim" -> queue.receive(Duration.ofSeconds(5)).acknowledge();
+            case "mid-reclaim" -> {
+                queue.receive(Duration.ofSeconds(5)).acknowledge();
+                queue.housekeeping(); // reclaims the acknowledged record
+            }
             case "mid-run" -> {
                 ByteBuffer[] run = new ByteBuffer[5];
                 for (int i = 0; i < run.length; i++) {
