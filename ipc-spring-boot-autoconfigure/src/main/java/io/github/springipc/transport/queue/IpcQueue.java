@@ -165,6 +165,9 @@ public final class IpcQueue implements IpcChannel {
 
     private volatile boolean closed;
 
+    /** Set by a {@link #close()} that stopped waiting for a drain handler of another thread. */
+    private volatile boolean heldDrainAbandoned;
+
     /** Consecutive drains that found nothing (racy across threads: only a hint). */
     private int idleDrains;
 
@@ -736,7 +739,7 @@ public final class IpcQueue implements IpcChannel {
                 }
             }
             finally {
-                if (!this.closed) { // else close() returned our claims and may have freed the slot
+                if (!this.heldDrainAbandoned) { // else close() returned our claims and may have freed the slot
                     if (redelivered >= 0) {
                         settleOwned(redelivered, handled == 1);
                     }
@@ -1049,14 +1052,18 @@ public final class IpcQueue implements IpcChannel {
     }
 
     /**
-     * Waits (bounded) until no drain of another thread holds the slot's held span, so that its
-     * settling does not race with returning our claims. A drain that returns later sees
-     * {@code closed} and leaves the slot alone.
+     * Waits (bounded) until no drain of another thread holds the slot's held span, so that it
+     * settles its batch before we return our claims. A drain that returns after we gave up
+     * waiting sees {@link #heldDrainAbandoned} and leaves the slot alone (its batch is returned).
      */
     private void awaitHeldDrain() {
         long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
         Thread holder;
-        while ((holder = this.heldBy) != null && holder != Thread.currentThread() && System.nanoTime() - deadline < 0) {
+        while ((holder = this.heldBy) != null && holder != Thread.currentThread()) {
+            if (System.nanoTime() - deadline >= 0) {
+                this.heldDrainAbandoned = true;
+                return;
+            }
             LockSupport.parkNanos(100_000);
         }
     }

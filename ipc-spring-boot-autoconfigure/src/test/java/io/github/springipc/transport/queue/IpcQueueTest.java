@@ -427,6 +427,36 @@ class IpcQueueTest {
         }
     }
 
+    @Test
+    void closeWaitsForADrainHandlerOfAnotherThreadWhichSettlesItsBatch() throws Exception {
+        java.util.concurrent.CountDownLatch inHandler = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL);
+        queue.offer(ByteBuffer.wrap(bytes("once")), 0, 4);
+        Thread drainer = new Thread(() -> queue.drain((buffer, offset, length) -> {
+            inHandler.countDown();
+            try {
+                finish.await();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }, 10));
+        drainer.start();
+        assertThat(inHandler.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Thread closer = new Thread(queue::close);
+        closer.start();
+        closer.join(200);
+        assertThat(closer.isAlive()).as("close waits for the handler").isTrue();
+        finish.countDown();
+        closer.join(5_000);
+        drainer.join(5_000);
+        assertThat(closer.isAlive()).isFalse();
+        try (IpcQueue again = IpcQueue.open(this.dir, "q", SMALL)) {
+            assertThat(again.receive(Duration.ofMillis(100))).as("handled before the close: not delivered again").isNull();
+        }
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
