@@ -32,6 +32,10 @@ final class BenchmarkCases {
                 new TwoJvmCase("queue.raw.oneway", "queue, raw API: offer → drain (busy-spin), 64-byte messages", false,
                         QueuePeers.class, (s, dir) -> new String[] { "consumer", dir.toString(), n(s, 100_000_000), PAYLOAD },
                         (s, dir) -> new String[] { "producer", dir.toString(), n(s, 100_000_000), PAYLOAD }),
+                new TwoJvmCase("queue.raw.oneway.batched", "queue, raw API: tryWrite of 64 messages per claim → drain "
+                        + "(busy-spin), 64-byte messages", false, QueuePeers.class,
+                        (s, dir) -> new String[] { "consumer", dir.toString(), n(s, 100_000_000), PAYLOAD },
+                        (s, dir) -> new String[] { "batch-producer", dir.toString(), n(s, 100_000_000), PAYLOAD }),
                 new TwoJvmCase("queue.raw.rtt.busyspin", "queue, raw API ping-pong over two queues, busy-spin", false,
                         QueuePeers.class, (s, dir) -> new String[] { "echo", dir.toString(), n(s, 1_000_000), PAYLOAD, "BUSY_SPIN" },
                         (s, dir) -> new String[] { "client", dir.toString(), n(s, 1_000_000), PAYLOAD, "BUSY_SPIN" }),

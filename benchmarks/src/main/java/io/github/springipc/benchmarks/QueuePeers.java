@@ -14,7 +14,8 @@ import io.github.springipc.transport.queue.WaitStrategy;
  * Peers of the queue cases, one main with a role argument:
  *
  * <pre>
- * consumer|producer  dir count payload          raw one-way (busy-spin drain, tryWrite)
+ * consumer|producer  dir count payload          raw one-way (busy-spin drain, offer)
+ * batch-producer     dir count payload          raw one-way, 64 messages per tryWrite(ByteBuffer[]) claim
  * echo|client        dir count payload mode     raw RTT; mode busy-spin (drain) or blocking (receive)
  * </pre>
  */
@@ -38,6 +39,7 @@ public final class QueuePeers {
         switch (role) {
             case "consumer" -> consume(dir, count);
             case "producer" -> produce(dir, count, payload);
+            case "batch-producer" -> produceBatches(dir, count, payload);
             case "echo" -> echo(dir, count, WaitStrategy.valueOf(args[4]));
             case "client" -> client(dir, count, payload, WaitStrategy.valueOf(args[4]));
             default -> throw new IllegalArgumentException(role);
@@ -69,6 +71,32 @@ public final class QueuePeers {
                 while (!queue.offer(message, 0, payload)) {
                     Thread.onSpinWait();
                 }
+            }
+        }
+    }
+
+    private static void produceBatches(Path dir, int count, int payload) {
+        try (IpcQueue queue = open(dir, "oneway", WaitStrategy.BUSY_SPIN)) {
+            ByteBuffer message = ByteBuffer.allocateDirect(payload);
+            ByteBuffer[] batch = new ByteBuffer[64];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = message.duplicate();
+            }
+            int sent = 0;
+            while (sent < count) {
+                int size = Math.min(batch.length, count - sent);
+                int done = 0;
+                while (done < size) {
+                    int n = queue.tryWrite(batch, done, size - done);
+                    if (n == 0) {
+                        Thread.onSpinWait();
+                    }
+                    done += n;
+                }
+                for (int i = 0; i < size; i++) {
+                    batch[i].clear();
+                }
+                sent += size;
             }
         }
     }

@@ -2,12 +2,15 @@ package io.github.springipc.transport.queue;
 
 import static io.github.springipc.transport.queue.QueueLayout.*;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
@@ -51,8 +54,10 @@ import io.github.springipc.transport.liveness.ProcessIdentity;
  * consumers, dispatch is still in that order but handling overlaps, and a redelivered message
  * comes after later ones.
  *
- * <p><b>Raw API.</b> {@link #tryWrite(ByteBuffer)}, {@link #offer(ByteBuffer, int, int)} and
- * {@link #drain(RawMessageHandler, int)} move bytes without allocating per message.
+ * <p><b>Raw API.</b> {@link #tryWrite(ByteBuffer)}, {@link #offer(ByteBuffer, int, int)},
+ * {@link #tryWrite(ByteBuffer[], int, int)} (many messages per claim of queue space) and
+ * {@link #drain(RawMessageHandler, int)} (a batch per claim, settled with one store) move bytes
+ * without allocating per message: the fastest way through the queue.
  *
  * <p>Instances are thread-safe. Each attachment takes a process slot in the file, released on
  * {@link #close()}; the file and the messages stay.
@@ -65,7 +70,40 @@ public final class IpcQueue implements IpcChannel {
 
     private static final int REPLY_SENDERS_CACHED = 64;
 
-    /** Test hook: run between writing a record and publishing it (to kill a producer mid-write). */
+    private static final VarHandle HELD_BY;
+
+    static {
+        try {
+            HELD_BY = MethodHandles.lookup().findVarHandle(IpcQueue.class, "heldBy", Thread.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    /** How long {@link #close()} waits for a drain handler of another thread to return. */
+    private static final long CLOSE_WAIT_NANOS = 2_000_000_000L;
+
+    /**
+     * How long a blocking consumer busy-polls before it polls between yields: a reply or the
+     * next message of a busy conversation usually comes within a few microseconds.
+     */
+    static final long SPIN_NANOS = 2_000;
+
+    /**
+     * How long a blocking consumer polls (spinning, then yielding) before it sleeps on the
+     * doorbell: far shorter than a doorbell wake-up costs (tens of microseconds), and nothing
+     * for an idle consumer, which sleeps 10 times a second.
+     */
+    static final long YIELD_BEFORE_SLEEP_NANOS = 50_000;
+
+    /** Empty drains after which a drain reclaims whatever is settled (about 10-50 µs of polling). */
+    private static final int IDLE_DRAINS_BEFORE_RECLAIM = 1024;
+
+    /** Polls between yields while a claimed record at the cursor is still being written. */
+    private static final int PENDING_SPINS = 100;
+
+    /** Test hook (only with {@code QueueRing.TEST_HOOKS}): run between writing a record and publishing it. */
     static volatile Runnable beforePublishHook;
 
     private final String name;
@@ -94,11 +132,24 @@ public final class IpcQueue implements IpcChannel {
 
     private final int reclaimThreshold;
 
+    /** Most bytes one {@link #tryWrite(ByteBuffer[], int, int)} claims: bounds the padding a run may cost at the ring end. */
+    private final int maxRun;
+
     private final Object produceLock = new Object();
 
     private final Object claimLock = new Object();
 
     private final Object doorbellLock = new Object();
+
+    /** Claimed positions of the drain that holds the slot's held span (see {@link #heldBy}). */
+    private final long[] heldBatch = new long[MAX_BATCH];
+
+    /**
+     * The thread whose {@link #drain} holds this slot's held span right now. One drain at a time
+     * can: the others (or a handler draining again) stamp their claims one by one.
+     */
+    @SuppressWarnings("unused") // through HELD_BY
+    private volatile Thread heldBy;
 
     private final ThreadLocal<long[]> batches = ThreadLocal.withInitial(() -> new long[MAX_BATCH]);
 
@@ -113,6 +164,12 @@ public final class IpcQueue implements IpcChannel {
     private volatile long nextHousekeeping;
 
     private volatile boolean closed;
+
+    /** Set by a {@link #close()} that stopped waiting for a drain handler of another thread. */
+    private volatile boolean heldDrainAbandoned;
+
+    /** Consecutive drains that found nothing (racy across threads: only a hint). */
+    private int idleDrains;
 
     /** Whether the slot's role says producer / consumer yet (diagnostics only). */
     private boolean producing;
@@ -134,6 +191,7 @@ public final class IpcQueue implements IpcChannel {
         this.readOnlyView = buffer.asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
         this.blocking = options.waitStrategy() == WaitStrategy.BLOCKING;
         this.reclaimThreshold = Math.min(capacity / 8, 64 << 10);
+        this.maxRun = Math.min(capacity / 8, 64 << 10);
         SlotLock taken = null;
         int takenSlot = -1;
         for (int candidate = 0; candidate < slotCount && taken == null; candidate++) {
@@ -162,6 +220,7 @@ public final class IpcQueue implements IpcChannel {
         this.ring.setSlotLong(takenSlot, SLOT_START, me.startMillis());
         this.ring.setSlotLong(takenSlot, SLOT_INTENT_POSITION, -1);
         this.ring.setSlotLong(takenSlot, SLOT_CLAIM_FROM, -1);
+        this.ring.setSlotLong(takenSlot, SLOT_HELD_FROM, -1);
         this.ring.setSlotLong(takenSlot, SLOT_RECLAIM_FROM, -1);
         this.ring.setSlotInt(takenSlot, SLOT_ROLE, 0);
         this.ring.setSlotLong(takenSlot, SLOT_PID, me.pid());
@@ -217,6 +276,7 @@ public final class IpcQueue implements IpcChannel {
             int base = slotOffset(slot);
             buffer.putLong(base + SLOT_INTENT_POSITION, -1);
             buffer.putLong(base + SLOT_CLAIM_FROM, -1);
+            buffer.putLong(base + SLOT_HELD_FROM, -1);
             buffer.putLong(base + SLOT_RECLAIM_FROM, -1);
         }
         buffer.putLong(MAGIC_OFFSET, MAGIC); // last: a file with a magic is complete
@@ -330,12 +390,13 @@ public final class IpcQueue implements IpcChannel {
             if (position < 0) {
                 return false;
             }
-            this.ring.beginWrite(position, this.slot, this.epoch, length, TYPE_ENVELOPE);
+            boolean wake = this.blocking && this.ring.waitersAfterClaim();
+            this.ring.beginWrite(position, length, TYPE_ENVELOPE);
             ByteBuffer target = this.ring.buffer.duplicate();
             int index = this.ring.index(position) + RECORD_HEADER_LENGTH;
             target.limit(index + length).position(index);
             IpcMessageCodec.encode(message, target);
-            publish(position);
+            publish(position, wake);
             return true;
         }
     }
@@ -371,11 +432,95 @@ public final class IpcQueue implements IpcChannel {
             if (position < 0) {
                 return false;
             }
-            this.ring.beginWrite(position, this.slot, this.epoch, length, TYPE_RAW);
+            boolean wake = this.blocking && this.ring.waitersAfterClaim();
+            this.ring.beginWrite(position, length, TYPE_RAW);
             this.ring.writePayload(position, source, offset, length);
-            publish(position);
+            publish(position, wake);
             return true;
         }
+    }
+
+    /**
+     * Appends several raw messages with one claim of queue space (one atomic update of the
+     * shared tail for all of them): message {@code i} is the bytes between the position and
+     * limit of {@code messages[from + i]}. Appends the longest prefix of the messages that fits
+     * now, advancing the position of each appended buffer. Allocates nothing. Consumers see the
+     * messages one by one as they are written, in order.
+     *
+     * <pre>{@code
+     * int sent = 0;
+     * while (sent < batch.length) {
+     *     sent += queue.tryWrite(batch, sent, batch.length - sent);   // 0 while the queue is full
+     * }
+     * }</pre>
+     *
+     * @return how many messages were appended, 0 when the queue is full (or {@code count} is 0)
+     * @throws IpcMessageTooLargeException when one of the messages exceeds {@code maxMessageSize}
+     *         (nothing is appended)
+     */
+    public int tryWrite(ByteBuffer[] messages, int from, int count) {
+        Objects.checkFromIndexSize(from, count, messages.length);
+        int n = 0;
+        int total = 0;
+        for (; n < count; n++) {
+            int size = recordSize(checkedLength(messages[from + n].remaining()));
+            if (n > 0 && total + size > this.maxRun) {
+                break;
+            }
+            total += size;
+        }
+        if (n == 0) {
+            return 0;
+        }
+        synchronized (this.produceLock) {
+            long position;
+            for (;;) {
+                position = n == 1 ? claim(messages[from].remaining()) : claimRun(total);
+                if (position >= 0) {
+                    break;
+                }
+                if (n == 1) {
+                    return 0;
+                }
+                n = (n + 1) / 2; // the ring is nearly full: try a shorter run
+                total = 0;
+                for (int i = 0; i < n; i++) {
+                    total += recordSize(messages[from + i].remaining());
+                }
+            }
+            boolean wake = this.blocking && this.ring.waitersAfterClaim();
+            for (int i = 0; i < n; i++) {
+                ByteBuffer message = messages[from + i];
+                int length = message.remaining();
+                this.ring.beginWrite(position, length, TYPE_RAW);
+                this.ring.writePayload(position, message, message.position(), length);
+                this.ring.publish(position); // consumers may take it while we write the next
+                if (QueueRing.TEST_HOOKS && i == 0 && n > 1) {
+                    QueueRing.crashPoint("mid-run");
+                }
+                position += recordSize(length);
+            }
+            if (wake) {
+                ringer().ringSleepers();
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            ByteBuffer message = messages[from + i];
+            message.position(message.limit());
+        }
+        return n;
+    }
+
+    /** Under the producer lock: claims {@code size} bytes for several records. */
+    private long claimRun(int size) {
+        checkOpen();
+        markProducing();
+        long position = this.ring.claim(this.slot, this.epoch, size, true);
+        if (position < 0) {
+            this.ring.reclaim(this.slot, this.epoch);
+            position = this.ring.claim(this.slot, this.epoch, size, true);
+        }
+        return position;
     }
 
     /**
@@ -407,10 +552,7 @@ public final class IpcQueue implements IpcChannel {
     /** Under the producer lock. */
     private long claim(int length) {
         checkOpen();
-        if (!this.producing) {
-            this.producing = true;
-            this.ring.addSlotRole(this.slot, ROLE_PRODUCER);
-        }
+        markProducing();
         long position = this.ring.claim(this.slot, this.epoch, recordSize(length));
         if (position < 0) {
             this.ring.reclaim(this.slot, this.epoch); // settled records may just be waiting for a reclaimer
@@ -419,13 +561,16 @@ public final class IpcQueue implements IpcChannel {
         return position;
     }
 
-    private void publish(long position) {
-        Runnable hook = beforePublishHook;
-        if (hook != null) {
-            hook.run();
+    /** Under the producer lock; {@code wake}: a consumer slept when we claimed (see {@link QueueRing#waitersAfterClaim}). */
+    private void publish(long position, boolean wake) {
+        if (QueueRing.TEST_HOOKS) {
+            Runnable hook = beforePublishHook;
+            if (hook != null) {
+                hook.run();
+            }
         }
         this.ring.publish(position);
-        if (this.blocking && this.ring.hasWaiters()) {
+        if (wake) {
             ringer().ringSleepers();
         }
     }
@@ -466,26 +611,46 @@ public final class IpcQueue implements IpcChannel {
      */
     @Override
     public IpcDelivery receive(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
         int spins = 0;
+        int pending = 0;
         for (;;) {
             IpcDelivery delivery = poll();
             if (delivery != null) {
+                this.idleDrains = 0;
                 return delivery;
             }
-            housekeepingIfDue();
-            long remaining = deadline - System.nanoTime();
+            idleDrain();
+            long now = System.nanoTime();
+            long remaining = deadline - now;
             if (remaining <= 0) {
                 return null;
             }
-            if (!this.blocking || spins++ < 50) {
+            if (!this.blocking || now - start < SPIN_NANOS) {
                 Thread.onSpinWait();
-                if ((spins & 1023) == 0 && Thread.interrupted()) {
+                if ((++spins & 1023) == 0 && Thread.interrupted()) {
                     throw new InterruptedException();
                 }
                 continue;
             }
-            sleepOnDoorbell(remaining);
+            if (now - start < YIELD_BEFORE_SLEEP_NANOS) {
+                // the peer we wait for may share our core: hand it the core instead of spinning
+                Thread.yield();
+                continue;
+            }
+            this.ring.reclaim(this.slot, this.epoch); // going to sleep: leave the ring clean
+            if (sleepOnDoorbell(remaining)) {
+                pending = 0;
+            }
+            else if (++pending % PENDING_SPINS == 0) {
+                // a record claimed at the cursor is not published yet; its producer is slow or
+                // dead (then housekeeping pads it within a liveness interval): do not burn a core
+                LockSupport.parkNanos(Math.min(remaining, 50_000));
+            }
+            else {
+                Thread.yield();
+            }
         }
     }
 
@@ -501,7 +666,7 @@ public final class IpcQueue implements IpcChannel {
             long position = this.ring.claimRedelivery(this.slot, this.epoch);
             if (position < 0) {
                 long[] batch = this.batches.get();
-                if (this.ring.claimBatch(this.slot, this.epoch, batch, 1) == 0) {
+                if (this.ring.claimBatch(this.slot, this.epoch, batch, 1, false) == 0) {
                     return null;
                 }
                 position = batch[0];
@@ -535,13 +700,69 @@ public final class IpcQueue implements IpcChannel {
 
     /**
      * Hands up to {@code limit} messages to {@code handler} in place and acknowledges them when
-     * it returns; allocates nothing per message. Does not wait.
+     * it returns; allocates nothing per message. Does not wait. The batch is claimed with one
+     * atomic update of the dispatch cursor and, for one draining thread per attachment at a
+     * time, settled with one store (no per-message stamps); a concurrent drain of another thread
+     * stamps each message. If this process dies during the call, the batch is delivered again.
      *
      * @return how many messages were handled
      * @throws RuntimeException what the handler threw; the messages handled before it are
      *         acknowledged, the others released for redelivery
      */
     public int drain(RawMessageHandler handler, int limit) {
+        Thread me = Thread.currentThread();
+        if (!HELD_BY.compareAndSet(this, null, me)) {
+            return drainStamped(handler, limit); // another thread of ours holds the slot's held span
+        }
+        try {
+            checkOpen();
+            markConsuming();
+            long[] batch = this.heldBatch;
+            long redelivered = this.ring.claimRedelivery(this.slot, this.epoch);
+            int count;
+            if (redelivered >= 0) {
+                batch[0] = redelivered;
+                count = 1;
+            }
+            else {
+                count = this.ring.claimBatch(this.slot, this.epoch, batch, Math.min(Math.max(1, limit), MAX_BATCH), true);
+            }
+            if (count == 0) {
+                idleDrain();
+                return 0;
+            }
+            this.idleDrains = 0;
+            int handled = 0;
+            try {
+                for (; handled < count; handled++) {
+                    long position = batch[handled];
+                    int length = lengthOf(this.ring.word0(position));
+                    handler.onMessage(this.readOnlyView, this.ring.index(position) + RECORD_HEADER_LENGTH, length);
+                }
+            }
+            finally {
+                if (!this.heldDrainAbandoned) { // else close() returned our claims and may have freed the slot
+                    if (redelivered >= 0) {
+                        settleOwned(redelivered, handled == 1);
+                    }
+                    else {
+                        for (int i = handled; i < count; i++) {
+                            this.ring.release(batch[i], available(1)); // before the span is cleared
+                        }
+                        this.ring.settleHeld(this.slot); // one store settles the whole batch
+                    }
+                    reclaimIfDue();
+                }
+            }
+            return count;
+        }
+        finally {
+            HELD_BY.setRelease(this, (Thread) null);
+        }
+    }
+
+    /** {@link #drain} for a thread that found the held span in use: claims are stamped CLAIMED one by one. */
+    private int drainStamped(RawMessageHandler handler, int limit) {
         long[] batch = this.batches.get();
         int count;
         synchronized (this.claimLock) {
@@ -553,12 +774,12 @@ public final class IpcQueue implements IpcChannel {
                 count = 1;
             }
             else {
-                count = this.ring.claimBatch(this.slot, this.epoch, batch, Math.min(Math.max(1, limit), MAX_BATCH));
+                count = this.ring.claimBatch(this.slot, this.epoch, batch, Math.min(Math.max(1, limit), MAX_BATCH),
+                        false);
             }
         }
         if (count == 0) {
-            this.ring.reclaim(this.slot, this.epoch);
-            housekeepingIfDue();
+            idleDrain();
             return 0;
         }
         int handled = 0;
@@ -571,21 +792,54 @@ public final class IpcQueue implements IpcChannel {
         }
         finally {
             for (int i = 0; i < count; i++) {
-                long position = batch[i];
-                if (i < handled) {
-                    this.ring.acknowledgeOwned(position); // held by this call since the claim
-                }
-                else {
-                    this.ring.release(position, this.ring.state(position));
-                }
+                settleOwned(batch[i], i < handled);
             }
-            // reclaim in large spans: zeroing and moving the head per small batch would cost more
-            // than the messages; producers short of room and idle drains reclaim the rest
-            if (this.ring.dispatch() - this.ring.head() >= this.reclaimThreshold) {
-                this.ring.reclaim(this.slot, this.epoch);
-            }
+            reclaimIfDue();
         }
         return count;
+    }
+
+    /** Settles a record stamped CLAIMED by this attachment, held by the calling drain since its claim. */
+    private void settleOwned(long position, boolean handled) {
+        if (handled) {
+            this.ring.acknowledgeOwned(position);
+        }
+        else {
+            this.ring.release(position, this.ring.state(position));
+        }
+    }
+
+    /**
+     * A drain that found nothing reclaims once the consumer has been idle for a while (or the
+     * settled span is large): reclaiming right after every message would zero the cache line
+     * that the producer writes the next record into, a cache miss on both sides per message.
+     */
+    private void idleDrain() {
+        if (++this.idleDrains >= IDLE_DRAINS_BEFORE_RECLAIM) {
+            this.idleDrains = 0;
+            this.ring.reclaim(this.slot, this.epoch);
+        }
+        else {
+            reclaimIfDue();
+        }
+        housekeepingIfDue();
+    }
+
+    /**
+     * Reclaims in large spans: zeroing and moving the head per small batch would cost more than
+     * the messages; producers short of room and idle drains reclaim the rest.
+     */
+    private void reclaimIfDue() {
+        if (this.ring.dispatch() - this.ring.head() >= this.reclaimThreshold) {
+            this.ring.reclaim(this.slot, this.epoch);
+        }
+    }
+
+    private void markProducing() {
+        if (!this.producing) {
+            this.producing = true;
+            this.ring.addSlotRole(this.slot, ROLE_PRODUCER);
+        }
     }
 
     private void markConsuming() {
@@ -599,7 +853,7 @@ public final class IpcQueue implements IpcChannel {
         if (!this.ring.acknowledge(position, claim)) {
             return; // this attachment closed meanwhile and returned the message: it is redelivered
         }
-        this.ring.reclaim(this.slot, this.epoch);
+        reclaimIfDue(); // the rest when this consumer goes idle (see idleDrain)
     }
 
     void release(long position, long claim) {
@@ -610,32 +864,36 @@ public final class IpcQueue implements IpcChannel {
         }
     }
 
-    private void sleepOnDoorbell(long nanos) throws InterruptedException {
+    /**
+     * Sleeps on the doorbell unless there is work or a record is being written at the cursor.
+     *
+     * @return false when it did not sleep because a claimed record is not published yet
+     */
+    private boolean sleepOnDoorbell(long nanos) throws InterruptedException {
         Doorbell bell = doorbell();
         long wait = Math.min(nanos, this.options.livenessInterval().toNanos());
         this.ring.addSlotInt(this.slot, SLOT_WAITERS, 1);
-        this.ring.addCounter(WAITERS_OFFSET, 1); // a full fence: the re-check below can not miss a publish
+        // a full fence, paired with the producers' tail CAS + waiters load: the re-check below
+        // sees every claim made before a producer could have missed our increment
+        this.ring.addCounter(WAITERS_OFFSET, 1);
         try {
-            if (hasWork()) {
-                return;
+            if (this.ring.counter(REDELIVER_REQUEST_OFFSET) != this.ring.counter(REDELIVER_SEEN_OFFSET)) {
+                return true;
+            }
+            long dispatch = (long) QueueRing.LONG.getVolatile(this.ring.buffer, DISPATCH_OFFSET);
+            if (dispatch < (long) QueueRing.LONG.getVolatile(this.ring.buffer, TAIL_OFFSET)) {
+                // claimed space not dispatched yet: published (poll again) or being written, by a
+                // producer that may have missed our increment and will then not ring
+                int kind = QueueLayout.kind(this.ring.state(dispatch));
+                return kind == AVAILABLE || kind == PADDING;
             }
             bell.await(wait);
+            return true;
         }
         finally {
             this.ring.addCounter(WAITERS_OFFSET, -1);
             this.ring.addSlotInt(this.slot, SLOT_WAITERS, -1);
         }
-    }
-
-    private boolean hasWork() {
-        long dispatch = this.ring.dispatch();
-        if (dispatch < this.ring.tail()) {
-            int kind = QueueLayout.kind(this.ring.state(dispatch));
-            if (kind == AVAILABLE || kind == PADDING) {
-                return true; // a padding record at the cursor may hide a published record behind it
-            }
-        }
-        return this.ring.counter(REDELIVER_REQUEST_OFFSET) != this.ring.counter(REDELIVER_SEEN_OFFSET);
     }
 
     private Doorbell doorbell() {
@@ -779,6 +1037,7 @@ public final class IpcQueue implements IpcChannel {
         if (bell != null) {
             bell.close();
         }
+        awaitHeldDrain();
         synchronized (this.claimLock) {
             synchronized (this.produceLock) {
                 DoorbellRinger currentRinger = this.ringer;
@@ -791,6 +1050,23 @@ public final class IpcQueue implements IpcChannel {
                 this.locks.close();
                 this.region.close();
             }
+        }
+    }
+
+    /**
+     * Waits (bounded) until no drain of another thread holds the slot's held span, so that it
+     * settles its batch before we return our claims. A drain that returns after we gave up
+     * waiting sees {@link #heldDrainAbandoned} and leaves the slot alone (its batch is returned).
+     */
+    private void awaitHeldDrain() {
+        long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+        Thread holder;
+        while ((holder = this.heldBy) != null && holder != Thread.currentThread()) {
+            if (System.nanoTime() - deadline >= 0) {
+                this.heldDrainAbandoned = true;
+                return;
+            }
+            LockSupport.parkNanos(100_000);
         }
     }
 

@@ -16,7 +16,7 @@ package io.github.springipc.transport.queue;
  * Header (each counter on its own 128-byte line so that producers, dispatchers and
  * reclaimers do not false-share):
  *    0  magic            u64  "SIPCQUE1" (0x3145555143504953)
- *    8  version          u32  1
+ *    8  version          u32  2
  *   12  slotCount        u32  process slots in the slot table (1..256)
  *   16  capacity         u64  ring bytes, a power of two
  *   24  maxMessageSize   u32  informative: the creator's limit
@@ -39,11 +39,13 @@ package io.github.springipc.transport.queue;
  *   24  role             u32  bit 0 producer, bit 1 consumer, bit 2 doorbell bound
  *   28  waiters          u32  threads of this slot asleep on its doorbell
  *   32  intentPosition   i64  position of the producer's current claim, -1 none
- *   40  intentLength     u64  its record size
+ *   40  intentLength     u64  its size; bit 63 set: a run of records, claimed (CAS done)
  *   48  claimFrom        i64  consumer's in-flight dispatch claim [from, to), -1 none
  *   56  claimTo          u64
  *   64  reclaimFrom      i64  reclaimer's in-flight zeroing [from, to), -1 none
  *   72  reclaimTo        u64
+ *   80  heldFrom         i64  consumer's held drain claim [from, to): its AVAILABLE(1) records are
+ *   88  heldTo           u64  in flight until heldFrom is set to -1, which settles them all
  *
  * Record (16-byte aligned, never straddles the ring end; size = align16(16 + length)):
  *  0               4               8                               16
@@ -58,15 +60,18 @@ package io.github.springipc.transport.queue;
  *  +------------------------------+----------+-----------------+---------+
  *  | epoch (low 32 bits)          | slot     | attempt         | kind    |
  *  +------------------------------+----------+-----------------+---------+
- *   kind: 0 EMPTY, 1 WRITING(slot,epoch), 2 AVAILABLE(attempt), 3 CLAIMED(slot,epoch,attempt),
- *         4 DONE, 5 PADDING, 6 RECLAIMING(slot,epoch)
+ *   kind: 0 EMPTY (free, or claimed and being written), 2 AVAILABLE(attempt),
+ *         3 CLAIMED(slot,epoch,attempt), 4 DONE, 5 PADDING, 6 RECLAIMING(slot,epoch);
+ *         1 (WRITING) is no longer written since version 2.
+ *   Behind dispatch, AVAILABLE(1) inside some slot's claim or held span is in flight, and
+ *   outside every such span it is settled (a drain settles a whole span by clearing it).
  * </pre>
  */
 final class QueueLayout {
 
     static final long MAGIC = 0x3145555143504953L; // "SIPCQUE1" little-endian
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     static final int MAGIC_OFFSET = 0;
 
@@ -125,6 +130,16 @@ final class QueueLayout {
     static final int SLOT_RECLAIM_FROM = 64;
 
     static final int SLOT_RECLAIM_TO = 72;
+
+    /**
+     * Bit 63 of a slot's intentLength: set right after a successful tail CAS that claimed several
+     * records at once (a run), so the whole span is known to be the slot's.
+     */
+    static final long INTENT_RUN = Long.MIN_VALUE;
+
+    static final int SLOT_HELD_FROM = 80;
+
+    static final int SLOT_HELD_TO = 88;
 
     static final int ROLE_PRODUCER = 1;
 

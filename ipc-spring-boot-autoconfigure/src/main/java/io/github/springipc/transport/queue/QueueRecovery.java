@@ -96,6 +96,7 @@ final class QueueRecovery {
         this.ring.setSlotInt(slot, SLOT_ROLE, 0);
         this.ring.setSlotLong(slot, SLOT_INTENT_POSITION, -1);
         this.ring.setSlotLong(slot, SLOT_CLAIM_FROM, -1);
+        this.ring.setSlotLong(slot, SLOT_HELD_FROM, -1);
         this.ring.setSlotLong(slot, SLOT_RECLAIM_FROM, -1);
         this.ring.setSlotLong(slot, SLOT_PID, 0);
         return true;
@@ -121,13 +122,22 @@ final class QueueRecovery {
         }
     }
 
-    /** Turns the record the dead producer was writing (if any) into padding. */
+    /**
+     * Turns what the dead producer claimed but did not publish (if anything) into padding.
+     * Unpublished records are never behind the dispatch cursor; an EMPTY record behind it is a
+     * published one that a reclaimer is zeroing right now, never to be written over.
+     */
     private boolean padUnpublished(int slot) {
         long position = this.ring.slotLong(slot, SLOT_INTENT_POSITION);
         if (position < 0) {
             return true;
         }
-        long length = this.ring.slotLong(slot, SLOT_INTENT_LENGTH);
+        long intent = this.ring.slotLong(slot, SLOT_INTENT_LENGTH);
+        long length = intent & ~INTENT_RUN;
+        if ((intent & INTENT_RUN) != 0) {
+            // its first records may be consumed and reclaimed while later ones are not published
+            return position + length <= this.ring.head() || padRun(position, position + length);
+        }
         if (position < this.ring.head() || position >= this.ring.tail()) {
             return true; // consumed long ago, or its claim never happened
         }
@@ -136,16 +146,14 @@ final class QueueRecovery {
             return true;
         }
         long state = this.ring.state(position);
-        int kind = kind(state);
-        if (kind == WRITING && slotOf(state) == slot) {
-            int size = this.ring.sizeOf(this.ring.word0(position), position);
-            writePadding(position, size > 0 ? size : (int) length, state);
-            return true;
-        }
-        if (kind != EMPTY) {
+        if (kind(state) != EMPTY) {
             return true; // published, or someone else's record
         }
-        // header not written: the claim was ours unless a live producer claims the same spot
+        if (position < this.ring.dispatch()) {
+            return false; // published and being reclaimed: look again on the next pass
+        }
+        // not published (word 0 may be written or not): the claim was ours unless a live
+        // producer claims the same spot (its CAS won over ours, which then failed)
         for (int other = 0; other < this.ring.slotCount; other++) {
             if (other != slot && this.ring.slotLong(other, SLOT_PID) != 0
                     && this.ring.slotLong(other, SLOT_INTENT_POSITION) == position && this.locks.isHeld(other)) {
@@ -161,6 +169,38 @@ final class QueueRecovery {
         return true;
     }
 
+    /**
+     * A dead producer's run {@code [from, to)}, known to be its own: keeps the records it
+     * published (in order, so everything after the first unpublished one is unpublished too)
+     * and pads over the rest with one padding record.
+     */
+    private boolean padRun(long from, long to) {
+        long position = from;
+        while (position < to) {
+            long word = this.ring.word0(position);
+            long state = this.ring.state(position);
+            long head = this.ring.head();
+            if (head > position) {
+                position = head; // reclaimed under us
+                continue;
+            }
+            if (kind(state) == EMPTY) {
+                if (position < this.ring.dispatch()) {
+                    return false; // published and being reclaimed: look again on the next pass
+                }
+                writePadding(position, (int) (to - position), 0L);
+                return true;
+            }
+            int size = this.ring.sizeOf(word, position);
+            if (size < 0) {
+                this.ring.countCorrupt();
+                return true;
+            }
+            position += size;
+        }
+        return true;
+    }
+
     private void writePadding(long position, int size, long expectedState) {
         int index = this.ring.index(position);
         QueueRing.LONG.setOpaque(this.ring.buffer, index + RECORD_LENGTH,
@@ -170,12 +210,14 @@ final class QueueRecovery {
 
     /**
      * Makes the dead slot's claims available again: records stamped CLAIMED by it, and records
-     * it had won at the dispatch cursor but not yet stamped (AVAILABLE with attempt 1 behind the
-     * cursor, inside its recorded claim span, and inside no live consumer's span).
+     * it had won at the dispatch cursor without stamps (AVAILABLE with attempt 1 behind the
+     * cursor, inside its claim span or held span, and inside no live consumer's span).
      */
     private boolean returnClaims(int slot) {
         long claimFrom = this.ring.slotLong(slot, SLOT_CLAIM_FROM);
         long claimTo = this.ring.slotLong(slot, SLOT_CLAIM_TO);
+        long heldFrom = this.ring.slotLong(slot, SLOT_HELD_FROM);
+        long heldTo = this.ring.slotLong(slot, SLOT_HELD_TO);
         long dispatch = this.ring.dispatch();
         long position = this.ring.head();
         int returned = 0;
@@ -200,8 +242,9 @@ final class QueueRecovery {
                 }
                 returned++;
             }
-            else if (kind == AVAILABLE && attempt(state) == 1 && claimFrom >= 0 && position >= claimFrom
-                    && position < claimTo && !coveredByLiveClaim(slot, position)) {
+            else if (kind == AVAILABLE && attempt(state) == 1
+                    && (within(position, claimFrom, claimTo) || within(position, heldFrom, heldTo))
+                    && !coveredByLiveClaim(slot, position)) {
                 if (!this.ring.casState(position, state, available(2))) {
                     continue;
                 }
@@ -215,14 +258,19 @@ final class QueueRecovery {
         return complete;
     }
 
+    private static boolean within(long position, long from, long to) {
+        return from >= 0 && position >= from && position < to;
+    }
+
     private boolean coveredByLiveClaim(int deadSlot, long position) {
         for (int other = 0; other < this.ring.slotCount; other++) {
             if (other == deadSlot) {
                 continue;
             }
-            long from = this.ring.slotLong(other, SLOT_CLAIM_FROM);
-            if (from >= 0 && position >= from && position < this.ring.slotLong(other, SLOT_CLAIM_TO)
-                    && this.locks.isHeld(other)) {
+            boolean covered = within(position, this.ring.slotLong(other, SLOT_CLAIM_FROM),
+                    this.ring.slotLong(other, SLOT_CLAIM_TO))
+                    || within(position, this.ring.slotLong(other, SLOT_HELD_FROM), this.ring.slotLong(other, SLOT_HELD_TO));
+            if (covered && this.locks.isHeld(other)) {
                 return true;
             }
         }

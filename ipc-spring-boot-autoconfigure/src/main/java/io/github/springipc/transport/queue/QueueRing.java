@@ -25,7 +25,14 @@ final class QueueRing {
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
 
     /**
-     * Test hook: called at the named crash points ({@code "after-tail-claim"},
+     * Whether the test hooks ({@link #crashPoint}, {@code IpcQueue.beforePublishHook}) are live: a
+     * constant, so that the JIT removes them from the hot paths unless a test JVM sets the system
+     * property {@code springipc.queue.test-hooks=true}.
+     */
+    static final boolean TEST_HOOKS = Boolean.getBoolean("springipc.queue.test-hooks");
+
+    /**
+     * Test hook (only with {@link #TEST_HOOKS}): called at the named crash points ({@code "after-tail-claim"},
      * {@code "after-dispatch-claim"}, {@code "mid-reclaim"}) so a test can kill the process there.
      */
     static volatile java.util.function.Consumer<String> crashPoint;
@@ -48,8 +55,12 @@ final class QueueRing {
     /** Producer side: the intent length last stored in the slot. */
     private long lastIntentLength = -1;
 
-    /** Consumer side: last tail seen. */
-    private long cachedTail;
+    /**
+     * Consumer side: a head seen lately. The head only grows, so this bounds the walk from the
+     * dispatch cursor conservatively (shared by the threads of an attachment: any value read is
+     * a valid bound).
+     */
+    private long consumerHead;
 
     QueueRing(ByteBuffer buffer, int capacity, int slotCount, String description) {
         this.buffer = buffer;
@@ -147,6 +158,16 @@ final class QueueRing {
      * @return the record's position, or -1 when there is no room
      */
     long claim(int slot, long epoch, int size) {
+        return claim(slot, epoch, size, false);
+    }
+
+    /**
+     * {@link #claim(int, long, int)} for {@code size} bytes that hold one record, or with
+     * {@code run} several consecutive records: the intent then gets the {@link QueueLayout#INTENT_RUN}
+     * flag right after the tail CAS, which tells recovery that the whole span is the slot's (it
+     * keeps the published records of a dead producer's run and pads over the rest).
+     */
+    long claim(int slot, long epoch, int size, boolean run) {
         int slotBase = slotOffset(slot);
         for (;;) {
             long tail = (long) LONG.getVolatile(this.buffer, TAIL_OFFSET);
@@ -168,7 +189,13 @@ final class QueueRing {
             if (LONG.compareAndSet(this.buffer, TAIL_OFFSET, tail, tail + need)) {
                 int index = this.ringOffset + offset;
                 if (need == size) {
-                    crashPoint("after-tail-claim");
+                    if (run) {
+                        this.lastIntentLength = need | INTENT_RUN;
+                        LONG.setOpaque(this.buffer, slotBase + SLOT_INTENT_LENGTH, this.lastIntentLength);
+                    }
+                    if (TEST_HOOKS) {
+                        crashPoint("after-tail-claim");
+                    }
                     return tail;
                 }
                 LONG.setOpaque(this.buffer, index + RECORD_LENGTH, QueueLayout.word0(need - RECORD_HEADER_LENGTH, TYPE_PADDING));
@@ -177,15 +204,17 @@ final class QueueRing {
         }
     }
 
-    /** Writes the header of a claimed record, stamped with its writer so that its death is noticed. */
-    void beginWrite(long position, int slot, long epoch, int length, int type) {
-        int index = index(position);
-        LONG.setOpaque(this.buffer, index + RECORD_LENGTH, QueueLayout.word0(length, type));
-        LONG.setRelease(this.buffer, index + RECORD_STATE, writing(slot, epoch));
+    /**
+     * Writes word 0 of a claimed record. Its state stays EMPTY until {@link #publish}: the slot's
+     * intent tells recovery whose record it is, so no WRITING stamp is needed (layout version 2).
+     */
+    void beginWrite(long position, int length, int type) {
+        LONG.setOpaque(this.buffer, index(position) + RECORD_LENGTH, QueueLayout.word0(length, type));
     }
 
     /** Copies {@code length} bytes of {@code source} into the payload of the record at {@code position}. */
     void writePayload(long position, ByteBuffer source, int offset, int length) {
+        // one bulk copy: per-word ByteBuffer accesses cost more than its set-up, even for 64 bytes
         this.buffer.put(index(position) + RECORD_HEADER_LENGTH, source, offset, length);
     }
 
@@ -195,9 +224,19 @@ final class QueueRing {
     }
 
     /**
-     * Whether some consumer thread sleeps on a doorbell. The full fence orders our publish
-     * before this load, pairing with the waiter's increment-then-recheck (Dekker): either the
-     * waiter sees the record or we see the waiter.
+     * Whether some consumer thread sleeps on a doorbell, for a producer right after its tail
+     * CAS: one volatile load, no fence. The CAS and this load pair with a waiter's increment of
+     * {@code waiters} and its re-check of the tail (Dekker, both sides sequentially consistent):
+     * either the waiter sees our claim (and stays awake until we publish) or we see the waiter.
+     */
+    boolean waitersAfterClaim() {
+        return (long) LONG.getVolatile(this.buffer, WAITERS_OFFSET) > 0;
+    }
+
+    /**
+     * Whether some consumer thread sleeps on a doorbell, after a record became available by a
+     * state change that was not a tail claim (a release). The full fence orders that change
+     * before this load, pairing with the waiter's increment-then-recheck.
      */
     boolean hasWaiters() {
         VarHandle.fullFence();
@@ -207,35 +246,40 @@ final class QueueRing {
     // ---- consumers -------------------------------------------------------------------------
 
     /**
-     * Claims up to {@code limit} published records at the dispatch cursor with one CAS, stamping
-     * each CLAIMED by this slot. The span is recorded in the slot before the CAS, so that records
-     * won by a consumer that dies before stamping them are found again.
+     * Claims up to {@code limit} published records at the dispatch cursor with one CAS. The span
+     * is recorded in the slot before the CAS, so that records won by a consumer that dies are
+     * found again. With {@code held}, the span goes into the slot's held span and stays there:
+     * the records stay AVAILABLE(1), owned by the span, until {@link #settleHeld} clears it (no
+     * per-record stamps at all). Otherwise each record is stamped CLAIMED by this slot and the
+     * transient claim span is cleared.
      *
      * @return how many positions were written into {@code out}
      * @throws io.github.springipc.transport.IpcCorruptDataException when the record at the cursor
      *         breaks the layout
      */
-    int claimBatch(int slot, long epoch, long[] out, int limit) {
+    int claimBatch(int slot, long epoch, long[] out, int limit, boolean held) {
         int slotBase = slotOffset(slot);
+        int fromField = slotBase + (held ? SLOT_HELD_FROM : SLOT_CLAIM_FROM);
+        int toField = slotBase + (held ? SLOT_HELD_TO : SLOT_CLAIM_TO);
         for (;;) {
             long dispatch = dispatch();
-            if (dispatch >= this.cachedTail) {
-                // poll the record slot, not the tail: memory past the tail is zero until claimed,
-                // and leaving the tail's line alone spares the producers' CAS a cache miss
-                if ((long) LONG.getAcquire(this.buffer, index(dispatch) + RECORD_LENGTH) == 0
-                        && dispatch - head() < this.capacity) {
-                    return 0;
-                }
-                this.cachedTail = tail();
-                if (dispatch >= this.cachedTail) {
-                    return 0;
+            // Walk the records themselves and never read the tail: memory in [tail, head +
+            // capacity) is zero (EMPTY) until claimed, so the walk stops at the first record not
+            // published; leaving the tail's line alone spares the producers' CAS a cache miss.
+            // Beyond head + capacity lies the previous lap, not yet reclaimed: never look there.
+            long end = this.consumerHead + this.capacity;
+            if (dispatch >= end) {
+                this.consumerHead = head();
+                end = this.consumerHead + this.capacity;
+                if (dispatch >= end) {
+                    return 0; // everything in the ring is dispatched and awaits settling
                 }
             }
             long position = dispatch;
             int count = 0;
             int stopKind = -1;
             long stopWord = 0;
-            while (count < limit && position < this.cachedTail) {
+            while (count < limit && position < end) {
                 int index = index(position);
                 long state = (long) LONG.getAcquire(this.buffer, index + RECORD_STATE);
                 int kind = kind(state);
@@ -266,24 +310,66 @@ final class QueueRing {
                         : "its state kind " + stopKind + " can not be at the dispatch cursor");
             }
             if (count > 0) {
-                LONG.setOpaque(this.buffer, slotBase + SLOT_CLAIM_TO, position);
-                LONG.setRelease(this.buffer, slotBase + SLOT_CLAIM_FROM, dispatch);
+                // release: a reclaimer or recovery that sees our dispatch CAS sees the span
+                LONG.setOpaque(this.buffer, toField, position);
+                LONG.setRelease(this.buffer, fromField, dispatch);
             }
             if (LONG.compareAndSet(this.buffer, DISPATCH_OFFSET, dispatch, position)) {
-                if (count > 0) {
+                if (TEST_HOOKS && count > 0) {
                     crashPoint("after-dispatch-claim");
+                }
+                if (held || count == 0) {
+                    return count;
                 }
                 // records at or after the cursor are on their first delivery: attempt 1
                 long claim = claimed(slot, epoch, 1);
                 for (int i = 0; i < count; i++) {
                     LONG.setRelease(this.buffer, index(out[i]) + RECORD_STATE, claim);
                 }
-                if (count > 0) {
-                    LONG.setRelease(this.buffer, slotBase + SLOT_CLAIM_FROM, -1L);
-                }
+                LONG.setRelease(this.buffer, fromField, -1L);
                 return count;
             }
+            if (count > 0) {
+                // lost the race: a stale span would hold up reclaiming (and shield nothing)
+                LONG.setRelease(this.buffer, fromField, -1L);
+            }
         }
+    }
+
+    /**
+     * Ends a held claim (see {@link #claimBatch}): every record of the span still AVAILABLE(1)
+     * is settled by this one release store. Records to redeliver must be released before.
+     */
+    void settleHeld(int slot) {
+        LONG.setRelease(this.buffer, slotOffset(slot) + SLOT_HELD_FROM, -1L);
+    }
+
+    /**
+     * The first position that some slot's claim or held span may still own: records before it
+     * and behind dispatch that are AVAILABLE(1) are settled. Read dispatch before calling: a
+     * consumer records its span before its dispatch CAS, so every span covering a position
+     * behind that dispatch value is visible here (or already cleared, which settled it).
+     */
+    long firstHeldPosition(long dispatch) {
+        long limit = dispatch;
+        for (int slot = 0; slot < this.slotCount; slot++) {
+            int base = slotOffset(slot);
+            long claim = (long) LONG.getAcquire(this.buffer, base + SLOT_CLAIM_FROM);
+            if (claim >= 0 && claim < limit) {
+                limit = claim;
+            }
+            long held = (long) LONG.getAcquire(this.buffer, base + SLOT_HELD_FROM);
+            if (held >= 0 && held < limit) {
+                limit = held;
+            }
+        }
+        return limit;
+    }
+
+    /** Whether a record in this state behind the dispatch cursor and before every span is settled. */
+    static boolean settled(long state) {
+        int kind = kind(state);
+        return kind == DONE || kind == PADDING || (kind == AVAILABLE && attempt(state) == 1);
     }
 
     /**
@@ -363,8 +449,11 @@ final class QueueRing {
         }
         int index = index(head);
         long state = (long) LONG.getAcquire(this.buffer, index + RECORD_STATE);
-        int kind = kind(state);
-        if (kind != DONE && kind != PADDING) {
+        if (!settled(state)) {
+            return;
+        }
+        dispatch = firstHeldPosition(dispatch);
+        if (head >= dispatch) {
             return;
         }
         long mark = reclaiming(slot, epoch);
@@ -383,9 +472,7 @@ final class QueueRing {
         }
         long end = head + size;
         while (end < dispatch && end - head < RECLAIM_BATCH) {
-            long next = state(end);
-            int nextKind = kind(next);
-            if (nextKind != DONE && nextKind != PADDING) {
+            if (!settled(state(end))) {
                 break;
             }
             int nextSize = sizeOf(word0(end), end);
@@ -408,7 +495,9 @@ final class QueueRing {
     void finishReclaim(long from, long to) {
         zero(from + RECORD_HEADER_LENGTH, to);
         zero(from, from + RECORD_HEADER_LENGTH);
-        crashPoint("mid-reclaim"); // the worst moment: the head record is gone, the head not moved
+        if (TEST_HOOKS) {
+            crashPoint("mid-reclaim"); // the worst moment: the head record is gone, the head not moved
+        }
         LONG.compareAndSet(this.buffer, HEAD_OFFSET, from, to);
     }
 
@@ -427,7 +516,7 @@ final class QueueRing {
         }
     }
 
-    private static void crashPoint(String name) {
+    static void crashPoint(String name) {
         java.util.function.Consumer<String> hook = crashPoint;
         if (hook != null) {
             hook.accept(name);

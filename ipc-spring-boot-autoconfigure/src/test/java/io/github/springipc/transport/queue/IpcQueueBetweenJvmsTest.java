@@ -276,7 +276,8 @@ class IpcQueueBetweenJvmsTest {
     private SiblingJvm start(String name, String role, int capacity, String... more) {
         List<String> args = new ArrayList<>(List.of(role, this.dir.toString(), "q", Integer.toString(capacity)));
         args.addAll(List.of(more));
-        SiblingJvm sibling = SiblingJvm.builder(QueueSibling.class).name(name).jvmArguments("-Xmx128m", "-XX:TieredStopAtLevel=1")
+        SiblingJvm sibling = SiblingJvm.builder(QueueSibling.class).name(name).jvmArguments("-Xmx128m", "-XX:TieredStopAtLevel=1",
+                "-Dspringipc.queue.test-hooks=true")
                 .arguments(args.toArray(String[]::new)).start();
         this.siblings.add(sibling);
         return sibling;

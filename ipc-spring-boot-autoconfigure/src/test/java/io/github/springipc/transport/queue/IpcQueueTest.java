@@ -82,6 +82,7 @@ class IpcQueueTest {
                 assertThat(new String(delivery.message().payload(), StandardCharsets.UTF_8)).startsWith("m" + i + "-");
                 delivery.acknowledge();
             }
+            queue.housekeeping(); // acknowledged space is reclaimed in spans: when due, when idle, or here
             assertThat(queue.pendingBytes()).isZero();
         }
     }
@@ -300,6 +301,159 @@ class IpcQueueTest {
             }
             assertThat(duplicates).hasValue(0);
             assertThat(seen).hasSize(2 * perSender);
+        }
+    }
+
+    @Test
+    void batchOfRawMessagesIsAppendedWithOneClaimAndArrivesInOrder() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            ByteBuffer[] batch = new ByteBuffer[5];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = ByteBuffer.wrap(bytes("m" + i + "x".repeat(i * 7)));
+            }
+            assertThat(queue.tryWrite(batch, 0, 5)).isEqualTo(5);
+            assertThat(batch).allSatisfy(message -> assertThat(message.hasRemaining()).isFalse());
+            List<String> seen = new ArrayList<>();
+            queue.drain((buffer, offset, length) -> {
+                byte[] copy = new byte[length];
+                buffer.get(offset, copy);
+                seen.add(new String(copy, StandardCharsets.UTF_8));
+            }, 100);
+            assertThat(seen).containsExactly("m0", "m1xxxxxxx", "m2" + "x".repeat(14), "m3" + "x".repeat(21),
+                    "m4" + "x".repeat(28));
+            queue.housekeeping(); // reclaims what is settled
+            assertThat(queue.pendingBytes()).isZero();
+        }
+    }
+
+    @Test
+    void batchAppendsTheLongestPrefixThatFitsAndAdvancesOnlyThosePositions() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            ByteBuffer[] batch = new ByteBuffer[100];
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = ByteBuffer.allocate(48); // 64-byte records: 64 fit in 4 KiB
+            }
+            int total = 0;
+            int appended;
+            while ((appended = queue.tryWrite(batch, total, batch.length - total)) > 0) {
+                total += appended;
+            }
+            assertThat(total).isEqualTo(64);
+            assertThat(batch[total - 1].hasRemaining()).isFalse();
+            assertThat(batch[total].remaining()).as("not appended: position unchanged").isEqualTo(48);
+            int drained = 0;
+            int n;
+            while ((n = queue.drain((buffer, offset, length) -> { }, 1000)) > 0) {
+                drained += n;
+            }
+            assertThat(drained).isEqualTo(64);
+            assertThat(queue.tryWrite(batch, total, batch.length - total)).as("room again after the drain").isPositive();
+        }
+    }
+
+    @Test
+    void oversizeMessageInABatchIsRefusedAndNothingIsAppended() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            ByteBuffer[] batch = { ByteBuffer.allocate(10), ByteBuffer.allocate(2000) };
+            assertThatThrownBy(() -> queue.tryWrite(batch, 0, 2)).isInstanceOf(IpcMessageTooLargeException.class)
+                    .hasMessageContaining("max-message-size");
+            assertThat(queue.pendingBytes()).isZero();
+            assertThat(batch[0].remaining()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void threadsDrainingOneAttachmentEachGetDistinctMessages() throws Exception {
+        int messages = 20_000;
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(1 << 14).build())) {
+            java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+            Thread producer = new Thread(() -> {
+                ByteBuffer message = ByteBuffer.allocate(4);
+                for (int i = 0; i < messages; i++) {
+                    message.clear();
+                    message.putInt(0, i);
+                    queue.write(message, Duration.ofSeconds(10));
+                }
+            });
+            List<Thread> drainers = new ArrayList<>();
+            for (int d = 0; d < 3; d++) {
+                drainers.add(new Thread(() -> {
+                    long idleSince = System.nanoTime();
+                    while (System.nanoTime() - idleSince < 500_000_000L) {
+                        if (queue.drain((buffer, offset, length) -> {
+                            if (!seen.add(buffer.getInt(offset))) {
+                                duplicates.incrementAndGet();
+                            }
+                        }, 16) > 0) {
+                            idleSince = System.nanoTime();
+                        }
+                        else {
+                            Thread.yield();
+                        }
+                    }
+                }));
+            }
+            producer.start();
+            drainers.forEach(Thread::start);
+            producer.join(30_000);
+            for (Thread drainer : drainers) {
+                drainer.join(30_000);
+            }
+            assertThat(duplicates).hasValue(0);
+            assertThat(seen).hasSize(messages);
+            assertThat(queue.pendingBytes()).isZero();
+        }
+    }
+
+    @Test
+    void ringFullOfUnsettledDeliveriesHasNothingToClaimAndIsNotCorrupt() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            ByteBuffer message = ByteBuffer.allocate(48); // 64-byte records: 64 fill the 4 KiB ring
+            while (queue.offer(message, 0, 48)) {
+                // fills the ring
+            }
+            List<IpcDelivery> held = new ArrayList<>();
+            IpcDelivery delivery;
+            while ((delivery = queue.poll()) != null) {
+                held.add(delivery);
+            }
+            assertThat(held).hasSize(64);
+            assertThat(queue.poll()).isNull();
+            assertThat(queue.drain((buffer, offset, length) -> { }, 10)).isZero();
+            held.forEach(IpcDelivery::acknowledge);
+            assertThat(queue.offer(message, 0, 48)).as("room again once settled").isTrue();
+            assertThat(queue.corruptRecords()).isZero();
+        }
+    }
+
+    @Test
+    void closeWaitsForADrainHandlerOfAnotherThreadWhichSettlesItsBatch() throws Exception {
+        java.util.concurrent.CountDownLatch inHandler = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL);
+        queue.offer(ByteBuffer.wrap(bytes("once")), 0, 4);
+        Thread drainer = new Thread(() -> queue.drain((buffer, offset, length) -> {
+            inHandler.countDown();
+            try {
+                finish.await();
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }, 10));
+        drainer.start();
+        assertThat(inHandler.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Thread closer = new Thread(queue::close);
+        closer.start();
+        closer.join(200);
+        assertThat(closer.isAlive()).as("close waits for the handler").isTrue();
+        finish.countDown();
+        closer.join(5_000);
+        drainer.join(5_000);
+        assertThat(closer.isAlive()).isFalse();
+        try (IpcQueue again = IpcQueue.open(this.dir, "q", SMALL)) {
+            assertThat(again.receive(Duration.ofMillis(100))).as("handled before the close: not delivered again").isNull();
         }
     }
 

@@ -59,6 +59,25 @@ class QueueCrashRecoveryTest {
     }
 
     @Test
+    void producerKilledInTheMiddleOfABatchKeepsWhatItPublishedAndDoesNotBlockTheQueue() throws Exception {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
+            killAt("mid-run");
+            queue.send(message("after"), Duration.ofSeconds(1));
+            List<String> received = new ArrayList<>();
+            IpcDelivery delivery;
+            while ((delivery = queue.receive(Duration.ofSeconds(2))) != null) {
+                received.add(text(delivery));
+                delivery.acknowledge();
+                if (received.contains("after")) {
+                    break;
+                }
+            }
+            assertThat(received).containsExactly("run-0", "after");
+            assertThat(queue.corruptRecords()).isZero();
+        }
+    }
+
+    @Test
     void reclaimerKilledWhileZeroingLeavesTheRingWhole() throws Exception {
         try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
             queue.send(message("first"), Duration.ofSeconds(1));
@@ -78,6 +97,7 @@ class QueueCrashRecoveryTest {
 
     private void killAt(String point) {
         try (SiblingJvm sibling = SiblingJvm.builder(QueueSibling.class).name(point)
+                .jvmArguments("-Dspringipc.queue.test-hooks=true")
                 .arguments("crash", this.dir.toString(), "q", Integer.toString(OPTIONS.capacity()), point).start()) {
             sibling.awaitLineContaining("CRASH-POINT " + point, Duration.ofSeconds(30));
             sibling.kill();

@@ -194,7 +194,17 @@ public final class QueueSibling {
         switch (point) {
             case "after-tail-claim" -> queue.send(IpcMessage.of(new byte[] { 1 }), Duration.ofSeconds(5));
             case "after-dispatch-claim" -> queue.drain((buffer, offset, length) -> { }, 16);
-            case "mid-reclaim" -> queue.receive(Duration.ofSeconds(5)).acknowledge();
+            case "mid-reclaim" -> {
+                queue.receive(Duration.ofSeconds(5)).acknowledge();
+                queue.housekeeping(); // reclaims the acknowledged record
+            }
+            case "mid-run" -> {
+                ByteBuffer[] run = new ByteBuffer[5];
+                for (int i = 0; i < run.length; i++) {
+                    run[i] = ByteBuffer.wrap(("run-" + i).getBytes(StandardCharsets.UTF_8));
+                }
+                queue.tryWrite(run, 0, run.length);
+            }
             default -> throw new IllegalArgumentException(point);
         }
         throw new IllegalStateException("crash point " + point + " not reached");
