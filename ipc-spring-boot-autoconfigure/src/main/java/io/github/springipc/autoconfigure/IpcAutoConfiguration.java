@@ -60,6 +60,8 @@ public final class IpcAutoConfiguration {
         factory.setConcurrency(listener.getConcurrency());
         factory.setAutoStartup(listener.isAutoStartup());
         factory.setShutdownTimeout(listener.getShutdownTimeout());
+        factory.setSpinBeforeWait(listener.getSpinBeforeWait());
+        factory.setMaxMessagesPerReceive(listener.getMaxMessagesPerReceive());
         IpcProperties.Retry retry = listener.getRetry();
         factory.setMaxAttempts(retry.getMaxAttempts());
         factory.setBackOffDelay(retry.getInitialInterval());

@@ -384,6 +384,18 @@ public class IpcProperties {
         /** Whether every received message is observed (Micrometer timer and trace span). */
         private boolean observationEnabled = false;
 
+        /**
+         * How long a consumer thread keeps polling after a message before it blocks, so that a
+         * burst is taken back to back; 0 blocks at once.
+         */
+        private Duration spinBeforeWait = Duration.ofNanos(20000);
+
+        /**
+         * Most messages a consumer thread takes from its channel at once; more than 1 is faster
+         * under load but lets one consumer hold messages a competing one could have taken.
+         */
+        private int maxMessagesPerReceive = 1;
+
         private final Retry retry = new Retry();
 
         public int getConcurrency() {
@@ -416,6 +428,22 @@ public class IpcProperties {
 
         public void setObservationEnabled(boolean observationEnabled) {
             this.observationEnabled = observationEnabled;
+        }
+
+        public Duration getSpinBeforeWait() {
+            return this.spinBeforeWait;
+        }
+
+        public void setSpinBeforeWait(Duration spinBeforeWait) {
+            this.spinBeforeWait = spinBeforeWait;
+        }
+
+        public int getMaxMessagesPerReceive() {
+            return this.maxMessagesPerReceive;
+        }
+
+        public void setMaxMessagesPerReceive(int maxMessagesPerReceive) {
+            this.maxMessagesPerReceive = maxMessagesPerReceive;
         }
 
         public Retry getRetry() {

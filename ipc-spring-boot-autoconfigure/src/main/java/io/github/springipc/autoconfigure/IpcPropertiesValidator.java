@@ -127,6 +127,14 @@ final class IpcPropertiesValidator {
                     "at least one thread is needed", "set it to 1 or more");
         }
         positive("ipc.listener.shutdown-timeout", listener.getShutdownTimeout());
+        if (listener.getSpinBeforeWait() == null || listener.getSpinBeforeWait().isNegative()) {
+            throw new InvalidIpcPropertyException("ipc.listener.spin-before-wait", listener.getSpinBeforeWait(),
+                    "may not be negative", "set 0 to block at once, or a few microseconds such as 20us");
+        }
+        if (listener.getMaxMessagesPerReceive() < 1) {
+            throw new InvalidIpcPropertyException("ipc.listener.max-messages-per-receive",
+                    listener.getMaxMessagesPerReceive(), "at least one message", "set it to 1 or more");
+        }
         IpcProperties.Retry retry = listener.getRetry();
         if (retry.getMaxAttempts() < 1) {
             throw new InvalidIpcPropertyException("ipc.listener.retry.max-attempts", retry.getMaxAttempts(),

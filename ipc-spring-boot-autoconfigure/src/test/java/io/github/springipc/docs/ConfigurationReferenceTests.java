@@ -130,6 +130,7 @@ class ConfigurationReferenceTests {
         Matcher call = Pattern.compile("(Duration|DataSize)\\.of(\\w+)\\((\\d+)\\)").matcher(e);
         if (call.matches()) {
             String unit = switch (call.group(2)) {
+                case "Nanos" -> "ns";
                 case "Millis" -> "ms";
                 case "Seconds" -> "s";
                 case "Minutes" -> "m";
