@@ -179,7 +179,28 @@ public final class IpcMessageCodec {
      * @throws IpcCorruptDataException when a length points outside the bytes given
      */
     public static IpcMessage decode(ByteBuffer source) {
+        IpcMessage message = decodeFrom(source.duplicate().order(ByteOrder.LITTLE_ENDIAN));
+        source.position(source.limit());
+        return message;
+    }
+
+    /**
+     * Decodes bytes {@code [offset, offset + length)} of {@code source} (absolute; its position,
+     * limit and byte order are left alone), so a reader of a shared buffer (a queue's mapped
+     * ring) needs no view of its own per message; the payload is copied out.
+     *
+     * @throws IpcCorruptDataException when a length points outside the bytes given
+     * @throws IndexOutOfBoundsException when the range lies outside the buffer's limit
+     */
+    public static IpcMessage decode(ByteBuffer source, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, source.limit());
         ByteBuffer in = source.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        in.limit(offset + length).position(offset);
+        return decodeFrom(in);
+    }
+
+    /** Decodes from {@code in}'s position to its limit; {@code in} is a little-endian view of the caller's own. */
+    private static IpcMessage decodeFrom(ByteBuffer in) {
         int headerCount = readUnsignedShort(in, "header count");
         if (headerCount > MAX_HEADERS) {
             throw new IpcCorruptDataException("Envelope announces " + headerCount + " headers; at most "
@@ -201,7 +222,6 @@ public final class IpcMessageCodec {
         }
         byte[] payload = new byte[in.remaining()];
         in.get(payload);
-        source.position(source.limit());
         return IpcMessage.ofOwned(headers, payload);
     }
 

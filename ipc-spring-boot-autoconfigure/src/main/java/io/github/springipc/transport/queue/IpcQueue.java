@@ -9,6 +9,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,14 +74,20 @@ public final class IpcQueue implements IpcChannel {
 
     private static final VarHandle HELD_BY;
 
+    private static final VarHandle SETTLING;
+
     static {
         try {
             HELD_BY = MethodHandles.lookup().findVarHandle(IpcQueue.class, "heldBy", Thread.class);
+            SETTLING = MethodHandles.lookup().findVarHandle(IpcQueue.class, "settling", int.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
         }
     }
+
+    /** How long {@link #liveConsumers()} and {@link #liveProducers()} reuse a count. */
+    private static final long LIVE_COUNT_TTL_NANOS = 1_000_000_000L;
 
     /** How long {@link #close()} waits for a drain handler of another thread to return. */
     private static final long CLOSE_WAIT_NANOS = 2_000_000_000L;
@@ -151,7 +159,19 @@ public final class IpcQueue implements IpcChannel {
     @SuppressWarnings("unused") // through HELD_BY
     private volatile Thread heldBy;
 
+    /**
+     * Acknowledgements between their check of {@link #closed} and their store (see
+     * {@link #acknowledge}); {@link #close()} waits for them before it returns the slot's claims.
+     */
+    @SuppressWarnings("unused") // through SETTLING
+    private volatile int settling;
+
+    /** Role counts of live slots, cached: {@code [consumers, producers]}, with the time they were taken. */
+    private volatile long[] liveCounts;
+
     private final ThreadLocal<long[]> batches = ThreadLocal.withInitial(() -> new long[MAX_BATCH]);
+
+    private final ThreadLocal<long[]> moreBatches = ThreadLocal.withInitial(() -> new long[MAX_BATCH]);
 
     private final Map<String, IpcQueue> replySenders = new ConcurrentHashMap<>();
 
@@ -361,6 +381,9 @@ public final class IpcQueue implements IpcChannel {
     @Override
     public void send(IpcMessage message, Duration timeout) {
         int length = checkedLength(IpcMessageCodec.encodedLength(message));
+        if (trySendEncoded(message, length)) {
+            return; // the common case reads no clock
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         int idle = 0;
         while (!trySendEncoded(message, length)) {
@@ -392,10 +415,8 @@ public final class IpcQueue implements IpcChannel {
             }
             boolean wake = this.blocking && this.ring.waitersAfterClaim();
             this.ring.beginWrite(position, length, TYPE_ENVELOPE);
-            ByteBuffer target = this.ring.buffer.duplicate();
-            int index = this.ring.index(position) + RECORD_HEADER_LENGTH;
-            target.limit(index + length).position(index);
-            IpcMessageCodec.encode(message, target);
+            // absolute: no duplicate of the ring buffer per message (length was checked by the claim)
+            IpcMessageCodec.encodeAt(message, this.ring.buffer, this.ring.index(position) + RECORD_HEADER_LENGTH);
             publish(position, wake);
             return true;
         }
@@ -676,6 +697,130 @@ public final class IpcQueue implements IpcChannel {
         }
     }
 
+    /**
+     * Waits up to {@code timeout} for messages and returns up to {@code maxMessages} of them,
+     * taken with one hold of the claim lock and one atomic update of the dispatch cursor when
+     * they are there already (a message to redeliver, if any, comes first). Each delivery is
+     * settled on its own, as from {@link #receive(Duration)}; those not acknowledged when this
+     * attachment closes are delivered again. A corrupt envelope among them is dropped and
+     * counted in {@link #corruptRecords()}; the call throws for it only when it was the only
+     * message taken.
+     *
+     * <pre>{@code
+     * for (IpcDelivery delivery : queue.receive(64, Duration.ofSeconds(1))) {
+     *     handle(delivery.message());
+     *     delivery.acknowledge();
+     * }
+     * }</pre>
+     *
+     * @return the deliveries in queue order, empty when none came in time
+     * @throws IpcCorruptDataException when the only message taken had a corrupt envelope, or the
+     *         record at the front of the queue is corrupt
+     */
+    @Override
+    public List<IpcDelivery> receive(int maxMessages, Duration timeout) throws InterruptedException {
+        if (maxMessages < 1) {
+            throw new IllegalArgumentException("maxMessages must be at least 1, not " + maxMessages);
+        }
+        List<IpcDelivery> batch = pollBatch(maxMessages, null);
+        if (!batch.isEmpty()) {
+            this.idleDrains = 0;
+            return batch; // busy queue: no clock read, no redelivery scan per message
+        }
+        IpcDelivery first = receive(timeout);
+        if (first == null) {
+            return List.of();
+        }
+        if (maxMessages == 1) {
+            return List.of(first);
+        }
+        try {
+            return pollBatch(maxMessages - 1, first);
+        }
+        catch (RuntimeException ex) {
+            first.release(); // the caller never sees it
+            throw ex;
+        }
+    }
+
+    /**
+     * Takes up to {@code max} messages that are there now, under one hold of the claim lock:
+     * one redelivery check, then one {@link QueueRing#claimBatch} that stamps the records
+     * CLAIMED by this slot (per-record claims, so each delivery can be settled by itself and in
+     * any order). {@code first}, when given, heads the returned list.
+     */
+    private List<IpcDelivery> pollBatch(int max, IpcDelivery first) {
+        long[] positions = this.batches.get();
+        int limit = Math.min(max, MAX_BATCH);
+        int count;
+        long redelivered;
+        long redeliveredClaim = 0;
+        synchronized (this.claimLock) {
+            checkOpen();
+            markConsuming();
+            redelivered = this.ring.claimRedelivery(this.slot, this.epoch);
+            int from = 0;
+            if (redelivered >= 0) {
+                redeliveredClaim = this.ring.state(redelivered);
+                positions[0] = redelivered;
+                from = 1;
+            }
+            count = from;
+            if (limit > from) {
+                count += from == 0 ? this.ring.claimBatch(this.slot, this.epoch, positions, limit, false)
+                        : claimBatchAfterFirst(positions, limit);
+            }
+        }
+        if (count == 0) {
+            return first == null ? List.of() : List.of(first);
+        }
+        List<IpcDelivery> batch = new ArrayList<>(count + 1);
+        if (first != null) {
+            batch.add(first);
+        }
+        // records at or after the dispatch cursor are on their first delivery
+        long freshClaim = claimed(this.slot, this.epoch, 1);
+        IpcCorruptDataException corrupt = null;
+        for (int i = 0; i < count; i++) {
+            long position = positions[i];
+            long claim = i == 0 && redelivered >= 0 ? redeliveredClaim : freshClaim;
+            try {
+                batch.add(new QueueDelivery(this, position, claim, readMessage(position, claim)));
+            }
+            catch (IpcCorruptDataException ex) { // dropped and counted by readMessage
+                if (corrupt == null) {
+                    corrupt = ex;
+                }
+                else {
+                    corrupt.addSuppressed(ex);
+                }
+            }
+            catch (RuntimeException | Error ex) {
+                for (int j = i; j < count; j++) { // not handed out: give them back
+                    this.ring.release(positions[j], j == 0 && redelivered >= 0 ? redeliveredClaim : freshClaim);
+                }
+                for (IpcDelivery taken : batch) {
+                    if (taken != first) {
+                        taken.release();
+                    }
+                }
+                throw ex;
+            }
+        }
+        if (batch.isEmpty() && corrupt != null) {
+            throw corrupt;
+        }
+        return batch;
+    }
+
+    /** Under the claim lock, with a redelivery at {@code positions[0]}: claims more into {@code positions[1..]}. */
+    private int claimBatchAfterFirst(long[] positions, int limit) {
+        long[] more = this.moreBatches.get();
+        int taken = this.ring.claimBatch(this.slot, this.epoch, more, limit - 1, false);
+        System.arraycopy(more, 0, positions, 1, taken);
+        return taken;
+    }
+
     private IpcMessage readMessage(long position, long claim) {
         long word = this.ring.word0(position);
         int length = lengthOf(word);
@@ -686,9 +831,7 @@ public final class IpcQueue implements IpcChannel {
             return IpcMessage.of(payload);
         }
         try {
-            ByteBuffer envelope = this.readOnlyView.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-            envelope.limit(index + length).position(index);
-            return IpcMessageCodec.decode(envelope);
+            return IpcMessageCodec.decode(this.readOnlyView, index, length);
         }
         catch (IpcCorruptDataException ex) {
             this.ring.countCorrupt();
@@ -849,9 +992,26 @@ public final class IpcQueue implements IpcChannel {
         }
     }
 
+    /**
+     * Settles a delivery of {@link #receive}. While this attachment is open nobody else can take
+     * a record its live slot claimed (only {@link #close()} or the recovery of a dead slot
+     * does), so a release store settles it: no CAS. The {@link #settling} count, raised before
+     * the {@link #closed} check (both sequentially consistent), makes {@code close()} wait for
+     * that store before it returns the slot's claims; after close, a CAS finds out whether the
+     * record was returned meanwhile.
+     */
     void acknowledge(long position, long claim) {
-        if (!this.ring.acknowledge(position, claim)) {
-            return; // this attachment closed meanwhile and returned the message: it is redelivered
+        SETTLING.getAndAdd(this, 1);
+        try {
+            if (!this.closed) {
+                this.ring.acknowledgeOwned(position);
+            }
+            else if (!this.ring.acknowledge(position, claim)) {
+                return; // this attachment closed meanwhile and returned the message: it is redelivered
+            }
+        }
+        finally {
+            SETTLING.getAndAdd(this, -1);
         }
         reclaimIfDue(); // the rest when this consumer goes idle (see idleDrain)
     }
@@ -1003,6 +1163,60 @@ public final class IpcQueue implements IpcChannel {
         return this.ring.tail() - this.ring.head();
     }
 
+    /**
+     * How many attachments of live processes (this one included) have received from the queue:
+     * process slots whose consumer role is set and whose liveness lock is held. Counted at most
+     * once a second (the count may lag that much), so a health check can call it freely.
+     *
+     * <pre>{@code
+     * if (queue.liveConsumers() == 0) {
+     *     health.down().withDetail("queue", queue.name()).withDetail("reason", "no consumer");
+     * }
+     * }</pre>
+     *
+     * <p>An attachment counts as a consumer from its first receive, poll or drain on.
+     */
+    public int liveConsumers() {
+        return (int) liveCounts()[0];
+    }
+
+    /**
+     * How many attachments of live processes (this one included) have sent to the queue;
+     * counted like {@link #liveConsumers()}.
+     */
+    public int liveProducers() {
+        return (int) liveCounts()[1];
+    }
+
+    private long[] liveCounts() {
+        long[] counts = this.liveCounts;
+        long now = System.nanoTime();
+        if (counts != null && now - counts[2] < LIVE_COUNT_TTL_NANOS) {
+            return counts;
+        }
+        synchronized (this.doorbellLock) { // one counting thread at a time; close() takes this lock too
+            counts = this.liveCounts;
+            if (counts != null && now - counts[2] < LIVE_COUNT_TTL_NANOS) {
+                return counts;
+            }
+            checkOpen();
+            long consumers = 0;
+            long producers = 0;
+            for (int candidate = 0; candidate < this.ring.slotCount; candidate++) {
+                int role = this.ring.slotInt(candidate, SLOT_ROLE) & (ROLE_CONSUMER | ROLE_PRODUCER);
+                // the role alone may be a dead process's, not recovered yet: the lock tells
+                if (role == 0 || !(candidate == this.slot || this.locks.isHeld(candidate))) {
+                    continue;
+                }
+                consumers += (role & ROLE_CONSUMER) != 0 ? 1 : 0;
+                producers += (role & ROLE_PRODUCER) != 0 ? 1 : 0;
+            }
+            counts = new long[] { consumers, producers, System.nanoTime() };
+            this.liveCounts = counts;
+            return counts;
+        }
+    }
+
     /** This attachment's process slot (diagnostics). */
     public int slot() {
         return this.slot;
@@ -1038,6 +1252,7 @@ public final class IpcQueue implements IpcChannel {
             bell.close();
         }
         awaitHeldDrain();
+        awaitSettling();
         synchronized (this.claimLock) {
             synchronized (this.produceLock) {
                 DoorbellRinger currentRinger = this.ringer;
@@ -1067,6 +1282,18 @@ public final class IpcQueue implements IpcChannel {
                 return;
             }
             LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /**
+     * Waits (bounded) for acknowledgements that passed their {@link #closed} check before close
+     * and have yet to make their one store (nanoseconds, unless the thread was descheduled).
+     */
+    private void awaitSettling() {
+        long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+        while ((int) SETTLING.getVolatile(this) != 0 && System.nanoTime() - deadline < 0) {
+            Thread.onSpinWait();
+            Thread.yield();
         }
     }
 

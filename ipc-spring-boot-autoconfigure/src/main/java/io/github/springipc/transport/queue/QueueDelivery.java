@@ -1,12 +1,24 @@
 package io.github.springipc.transport.queue;
 
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 import io.github.springipc.transport.IpcDelivery;
 import io.github.springipc.transport.IpcMessage;
 
 /** A record claimed by this process from {@link IpcQueue#receive}; holds the claim until settled. */
 final class QueueDelivery implements IpcDelivery {
+
+    private static final VarHandle SETTLED;
+
+    static {
+        try {
+            SETTLED = MethodHandles.lookup().findVarHandle(QueueDelivery.class, "settled", boolean.class);
+        }
+        catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final IpcQueue queue;
 
@@ -16,7 +28,9 @@ final class QueueDelivery implements IpcDelivery {
 
     private final IpcMessage message;
 
-    private final AtomicBoolean settled = new AtomicBoolean();
+    /** Set once by the first settlement, through {@link #SETTLED} (no AtomicBoolean per message). */
+    @SuppressWarnings("unused")
+    private volatile boolean settled;
 
     QueueDelivery(IpcQueue queue, long position, long claim, IpcMessage message) {
         this.queue = queue;
@@ -63,7 +77,7 @@ final class QueueDelivery implements IpcDelivery {
     }
 
     private void settle() {
-        if (!this.settled.compareAndSet(false, true)) {
+        if (!SETTLED.compareAndSet(this, false, true)) {
             throw new IllegalStateException("Delivery from queue '" + this.queue.name() + "' was already settled");
         }
     }

@@ -318,7 +318,12 @@ final class QueueRing {
                 if (TEST_HOOKS && count > 0) {
                     crashPoint("after-dispatch-claim");
                 }
-                if (held || count == 0) {
+                if (count == 0) {
+                    // only padding moved past (e.g. up to a stale head bound at the ring end):
+                    // a record may follow it, and a poll that sees nothing must mean nothing
+                    continue;
+                }
+                if (held) {
                     return count;
                 }
                 // records at or after the cursor are on their first delivery: attempt 1
