@@ -160,6 +160,92 @@ class IpcQueueBatchReceiveTest {
     }
 
     @Test
+    void threadsTakingBatchesFromOneAttachmentGetEveryMessageOnceAndEachSendersInOrder() throws Exception {
+        int perSender = 5_000;
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(1 << 14).build())) {
+            java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger outOfOrder = new java.util.concurrent.atomic.AtomicInteger();
+            List<Thread> threads = new ArrayList<>();
+            for (int s = 0; s < 2; s++) {
+                int sender = s;
+                threads.add(new Thread(() -> {
+                    for (int i = 0; i < perSender; i++) {
+                        queue.send(IpcMessage.of(java.nio.ByteBuffer.allocate(4).putInt(sender * perSender + i).array()),
+                                Duration.ofSeconds(5));
+                    }
+                }));
+            }
+            for (int r = 0; r < 2; r++) {
+                threads.add(new Thread(() -> {
+                    int[] last = { -1, perSender - 1 }; // within one batch each sender's messages ascend
+                    try {
+                        List<IpcDelivery> batch;
+                        while (!(batch = queue.receive(32, Duration.ofMillis(500))).isEmpty()) {
+                            int[] previous = last.clone();
+                            for (IpcDelivery delivery : batch) {
+                                int value = java.nio.ByteBuffer.wrap(delivery.message().payload()).getInt();
+                                int sender = value / perSender;
+                                if (value <= previous[sender]) {
+                                    outOfOrder.incrementAndGet();
+                                }
+                                previous[sender] = value;
+                                if (!seen.add(value)) {
+                                    duplicates.incrementAndGet();
+                                }
+                                delivery.acknowledge();
+                            }
+                            last = previous;
+                        }
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread thread : threads) {
+                thread.join(30_000);
+            }
+            assertThat(duplicates).hasValue(0);
+            assertThat(outOfOrder).hasValue(0);
+            assertThat(seen).hasSize(2 * perSender);
+        }
+    }
+
+    @Test
+    void corruptEnvelopeInABatchIsDroppedAndCountedAndThrownWhenAlone() throws Exception {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            sendAll(queue, 0, 2);
+        }
+        // the first envelope announces 65535 headers, more than any envelope may carry
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(this.dir.resolve("q.queue"),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            file.write(java.nio.ByteBuffer.wrap(new byte[] { (byte) 0xFF, (byte) 0xFF }),
+                    QueueLayout.ringOffset(SMALL.slots()) + QueueLayout.RECORD_HEADER_LENGTH);
+        }
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            List<IpcDelivery> batch = queue.receive(8, Duration.ofSeconds(1));
+            assertThat(texts(batch)).containsExactly("m1");
+            batch.forEach(IpcDelivery::acknowledge);
+            assertThat(queue.corruptRecords()).isEqualTo(1);
+            queue.send(IpcMessage.of(bytes("m2")), Duration.ofSeconds(1));
+        }
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(this.dir.resolve("q.queue"),
+                java.nio.file.StandardOpenOption.WRITE)) {
+            long m2 = QueueLayout.ringOffset(SMALL.slots()) + 2 * QueueLayout.recordSize(2 + 2);
+            file.write(java.nio.ByteBuffer.wrap(new byte[] { (byte) 0xFF, (byte) 0xFF }), m2 + QueueLayout.RECORD_HEADER_LENGTH);
+        }
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            assertThatThrownBy(() -> queue.receive(8, Duration.ofSeconds(1)))
+                    .isInstanceOf(io.github.springipc.transport.IpcCorruptDataException.class)
+                    .hasMessageContaining("it was dropped");
+            assertThat(queue.receive(8, Duration.ofMillis(20))).isEmpty();
+            assertThat(queue.corruptRecords()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void liveConsumersCountsAttachmentsThatReceive() throws Exception {
         try (IpcQueue producer = IpcQueue.open(this.dir, "q", SMALL); IpcQueue consumer = IpcQueue.open(this.dir, "q", SMALL)) {
             producer.send(IpcMessage.of(bytes("x")), Duration.ofSeconds(1));
