@@ -727,6 +727,10 @@ public final class IpcQueue implements IpcChannel {
             this.idleDrains = 0;
             return batch; // busy queue: no clock read, no redelivery scan per message
         }
+        if (timeout.isZero() || timeout.isNegative()) {
+            idleDrain(); // a container spinning on zero timeouts: one claim attempt per call
+            return List.of();
+        }
         IpcDelivery first = receive(timeout);
         if (first == null) {
             return List.of();

@@ -77,6 +77,18 @@ class IpcQueueBatchReceiveTest {
     }
 
     @Test
+    void zeroTimeoutTakesOnlyWhatIsThereAlready() throws Exception {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
+            assertThat(queue.receive(8, Duration.ZERO)).isEmpty();
+            sendAll(queue, 0, 3);
+            List<IpcDelivery> batch = queue.receive(8, Duration.ZERO);
+            assertThat(texts(batch)).containsExactly("m0", "m1", "m2");
+            batch.forEach(IpcDelivery::acknowledge);
+            assertThat(queue.receive(8, Duration.ZERO)).isEmpty();
+        }
+    }
+
+    @Test
     void releasedDeliveryOfABatchComesFirstInTheNextBatchWithTheNextAttempt() throws Exception {
         try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
             sendAll(queue, 0, 3);
