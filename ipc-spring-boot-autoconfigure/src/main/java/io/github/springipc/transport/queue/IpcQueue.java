@@ -61,6 +61,11 @@ import io.github.springipc.transport.liveness.ProcessIdentity;
  * {@link #drain(RawMessageHandler, int)} (a batch per claim, settled with one store) move bytes
  * without allocating per message: the fastest way through the queue.
  *
+ * <p><b>Batches of envelopes.</b> {@link #receive(int, Duration)} takes several messages with one
+ * claim; each delivery is still settled on its own. {@link #liveConsumers()} and
+ * {@link #liveProducers()} count the live attachments (cheap: cached for a second), e.g. for a
+ * health check.
+ *
  * <p>Instances are thread-safe. Each attachment takes a process slot in the file, released on
  * {@link #close()}; the file and the messages stay.
  */
@@ -171,6 +176,14 @@ public final class IpcQueue implements IpcChannel {
 
     private final ThreadLocal<long[]> batches = ThreadLocal.withInitial(() -> new long[MAX_BATCH]);
 
+    /**
+     * Claimed positions of {@link #poll()} and {@link #receive(int, Duration)}: apart from the
+     * drains' {@link #batches}, because a drain handler may receive from this queue while its
+     * drain still reads its own batch.
+     */
+    private final ThreadLocal<long[]> receiveBatches = ThreadLocal.withInitial(() -> new long[MAX_BATCH]);
+
+    /** Scratch for {@link #claimBatchAfterFirst}. */
     private final ThreadLocal<long[]> moreBatches = ThreadLocal.withInitial(() -> new long[MAX_BATCH]);
 
     private final Map<String, IpcQueue> replySenders = new ConcurrentHashMap<>();
@@ -686,7 +699,7 @@ public final class IpcQueue implements IpcChannel {
             markConsuming();
             long position = this.ring.claimRedelivery(this.slot, this.epoch);
             if (position < 0) {
-                long[] batch = this.batches.get();
+                long[] batch = this.receiveBatches.get();
                 if (this.ring.claimBatch(this.slot, this.epoch, batch, 1, false) == 0) {
                     return null;
                 }
@@ -754,7 +767,7 @@ public final class IpcQueue implements IpcChannel {
      * any order). {@code first}, when given, heads the returned list.
      */
     private List<IpcDelivery> pollBatch(int max, IpcDelivery first) {
-        long[] positions = this.batches.get();
+        long[] positions = this.receiveBatches.get();
         int limit = Math.min(max, MAX_BATCH);
         int count;
         long redelivered;
