@@ -40,6 +40,8 @@ final class IpcChannelHealthIndicators {
                     .withDetail("capacity", queue.capacity())
                     .withDetail("pendingBytes", pending)
                     .withDetail("fill", String.format(java.util.Locale.ROOT, "%.1f%%", 100.0 * pending / queue.capacity()))
+                    .withDetail("liveConsumers", queue.liveConsumers())
+                    .withDetail("liveProducers", queue.liveProducers())
                     .withDetail("redeliveries", queue.redeliveries())
                     .withDetail("corruptRecords", queue.corruptRecords())
                     .build();

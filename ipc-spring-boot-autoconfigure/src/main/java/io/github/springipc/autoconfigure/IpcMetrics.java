@@ -75,6 +75,8 @@ class IpcMetrics implements MeterBinder, ApplicationListener<ContextRefreshedEve
                 .description("Bytes of messages in the queue not yet acknowledged").register(registry);
         Gauge.builder("ipc.queue.capacity", queue, IpcQueue::capacity).tags(tags).baseUnit("bytes")
                 .description("Bytes the queue can hold").register(registry);
+        Gauge.builder("ipc.queue.consumers", queue, IpcQueue::liveConsumers).tags(tags)
+                .description("Live processes consuming from the queue").register(registry);
         FunctionCounter.builder("ipc.queue.redeliveries", queue, IpcQueue::redeliveries).tags(tags)
                 .description("Messages delivered again after their consumer died or released them").register(registry);
         FunctionCounter.builder("ipc.queue.corrupt.records", queue, IpcQueue::corruptRecords).tags(tags)
