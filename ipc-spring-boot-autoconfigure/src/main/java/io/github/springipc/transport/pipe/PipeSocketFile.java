@@ -12,8 +12,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Objects;
+import java.util.concurrent.locks.Lock;
 
 import io.github.springipc.transport.IpcException;
+import io.github.springipc.transport.file.LockFile;
 
 /**
  * The socket file {@code <dir>/<name>.sock} of a pipe: decides, under the side lock file, whether
@@ -26,7 +28,10 @@ final class PipeSocketFile implements AutoCloseable {
 
     private final Path socketPath;
 
-    private final PipeLockFile lockFile;
+    private final LockFile lockFile;
+
+    /** Byte 0 of the lock file: held while deciding who binds, against this JVM's threads and other processes. */
+    private final Lock bindDecision;
 
     private final PipeOptions options;
 
@@ -37,7 +42,25 @@ final class PipeSocketFile implements AutoCloseable {
         this.pipeName = pipeName;
         this.socketPath = socketPath;
         this.options = options;
-        this.lockFile = PipeLockFile.acquire(socketPath.resolveSibling(socketPath.getFileName() + ".lock"));
+        this.lockFile = LockFile.open(socketPath.resolveSibling(socketPath.getFileName() + ".lock"),
+                options.socketFilePermissions());
+        this.bindDecision = this.lockFile.rangeLock(0);
+    }
+
+    private <T> T locked(IoAction<T> action) throws IOException {
+        this.bindDecision.lock();
+        try {
+            return action.run();
+        }
+        finally {
+            this.bindDecision.unlock();
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoAction<T> {
+
+        T run() throws IOException;
     }
 
     Path path() {
@@ -53,7 +76,7 @@ final class PipeSocketFile implements AutoCloseable {
         if (role == PipeRole.CONNECT) {
             return new Endpoint(tryConnect(), null);
         }
-        return this.lockFile.locked(() -> {
+        return locked(() -> {
             if (Files.exists(this.socketPath, LinkOption.NOFOLLOW_LINKS)) {
                 SocketChannel channel = tryConnect();
                 if (channel != null) {
@@ -138,7 +161,7 @@ final class PipeSocketFile implements AutoCloseable {
             return;
         }
         try {
-            this.lockFile.locked(() -> {
+            locked(() -> {
                 try {
                     Object key = Files.readAttributes(this.socketPath, BasicFileAttributes.class,
                             LinkOption.NOFOLLOW_LINKS).fileKey();
@@ -161,6 +184,6 @@ final class PipeSocketFile implements AutoCloseable {
     @Override
     public void close() {
         deleteIfOurs();
-        this.lockFile.release();
+        this.lockFile.close();
     }
 }
