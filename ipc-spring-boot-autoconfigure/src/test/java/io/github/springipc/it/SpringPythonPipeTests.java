@@ -1,12 +1,12 @@
 package io.github.springipc.it;
 
-import java.io.IOException;
+import io.github.springipc.testsupport.Python3;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,19 +34,7 @@ class SpringPythonPipeTests {
 
     @BeforeAll
     static void needsPython() {
-        boolean present;
-        try {
-            Process probe = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
-            probe.getInputStream().readAllBytes();
-            present = probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
-        }
-        catch (IOException | InterruptedException ex) {
-            present = false;
-        }
-        if (!present) {
-            System.out.println("SpringPythonPipeTests skipped: python3 is not installed on this machine");
-        }
-        Assumptions.assumeTrue(present, "python3 is not installed on this machine");
+        Python3.assumeAvailable("SpringPythonPipeTests");
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -1,5 +1,7 @@
 package io.github.springipc.transport.pipe;
 
+import io.github.springipc.testsupport.Python3;
+
 import static io.github.springipc.transport.pipe.PipeTestSupport.text;
 import static io.github.springipc.transport.pipe.PipeTestSupport.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +19,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,17 +40,7 @@ class PipePythonInteropTest {
 
     @BeforeAll
     static void needsPython() {
-        boolean present;
-        try {
-            present = new ProcessBuilder("python3", "--version").start().waitFor(10, TimeUnit.SECONDS);
-        }
-        catch (IOException | InterruptedException ex) {
-            present = false;
-        }
-        if (!present) {
-            System.out.println("Skipping the Python interop tests: python3 is not installed on this machine");
-        }
-        Assumptions.assumeTrue(present, "python3 is not installed on this machine");
+        Python3.assumeAvailable("PipePythonInteropTest");
     }
 
     @Test

@@ -1,8 +1,9 @@
 package io.github.springipc.transport.queue;
 
+import io.github.springipc.testsupport.Python3;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +44,7 @@ class QueueLayoutPythonTest {
 
     @Test
     void pythonReadsPublishedRecordsFollowingTheLayoutDocument() throws Exception {
-        Assumptions.assumeTrue(python3Present(), "python3 is not installed: skipping the layout interop test");
+        Python3.assumeAvailable("QueueLayoutPythonTest");
         QueueOptions options = QueueOptions.builder().capacity(4096).build();
         try (IpcQueue queue = IpcQueue.open(this.dir, "py", options)) {
             for (String text : List.of("one", "two", "x".repeat(100))) {
@@ -63,12 +63,5 @@ class QueueLayoutPythonTest {
                 "record 64 1 " + "x".repeat(100));
     }
 
-    private static boolean python3Present() {
-        try {
-            return new ProcessBuilder("python3", "--version").start().waitFor(10, TimeUnit.SECONDS);
-        }
-        catch (IOException | InterruptedException ex) {
-            return false;
-        }
-    }
+
 }

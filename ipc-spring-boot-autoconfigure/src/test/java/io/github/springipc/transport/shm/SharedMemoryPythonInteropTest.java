@@ -1,9 +1,9 @@
 package io.github.springipc.transport.shm;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import io.github.springipc.testsupport.Python3;
 
-import java.io.IOException;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,25 +25,13 @@ class SharedMemoryPythonInteropTest {
     @TempDir
     Path dir;
 
-    private static boolean pythonPresent;
-
     @BeforeAll
     static void findPython() {
-        try {
-            Process probe = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
-            pythonPresent = probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
-        }
-        catch (IOException | InterruptedException ex) {
-            pythonPresent = false;
-        }
-        if (!pythonPresent) {
-            System.out.println("SharedMemoryPythonInteropTest skipped: no python3 on the PATH");
-        }
+        Python3.assumeAvailable("SharedMemoryPythonInteropTest");
     }
 
     @Test
     void pythonReadsValueJavaWroteAndJavaReadsValuePythonWrote() throws Exception {
-        assumeTrue(pythonPresent, "python3 is not installed");
         try (IpcSharedMemory region = IpcSharedMemory.open(this.dir, "interop")) {
             region.longValue("fromJava").set(-81985529216486895L);
             region.longArray("series", 3).set(2, 77);
@@ -58,7 +46,6 @@ class SharedMemoryPythonInteropTest {
 
     @Test
     void pythonSeesNamedLockHeldByJavaThroughLockFile() throws Exception {
-        assumeTrue(pythonPresent, "python3 is not installed");
         try (IpcSharedMemory region = IpcSharedMemory.open(this.dir, "locks")) {
             SharedLock lock = region.lock("counters");
             assertThat(python(region.path(), "trylock", "counters")).isEqualTo("locked");
