@@ -60,7 +60,7 @@ class IpcChannelBeanRegistrar implements ImportBeanDefinitionRegistrar, Environm
             return; // the application defines this channel itself
         }
         AbstractBeanDefinition definition = BeanDefinitionBuilder
-                .rootBeanDefinition(type, IpcChannelFactory.lazily(opener, name))
+                .rootBeanDefinition(type, () -> opener.apply(name))
                 .setDestroyMethodName("close")
                 .getBeanDefinition();
         definition.setDescription("IPC channel '" + name + "' configured under ipc.*");

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashSet;
-import java.util.function.Supplier;
 
 import io.github.springipc.transport.file.IpcDirectory;
 import io.github.springipc.transport.pipe.IpcPipe;
@@ -94,10 +93,5 @@ final class IpcChannelFactory {
                 .slots(queue.getMaxProcesses())
                 .recreateWhenInvalid(queue.isRecreateOnMismatch())
                 .build();
-    }
-
-    /** A supplier that opens the named channel with {@code opener}, for a bean definition. */
-    static <T> Supplier<T> lazily(java.util.function.Function<String, T> opener, String name) {
-        return () -> opener.apply(name);
     }
 }
