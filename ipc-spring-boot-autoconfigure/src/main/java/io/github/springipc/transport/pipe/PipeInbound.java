@@ -250,24 +250,11 @@ final class PipeInbound {
                     }
                     continue;
                 }
-                if (this.backgroundLeads && !this.yieldRequested) {
-                    this.yieldRequested = true;
-                    this.leading.reader.wakeup();
-                }
-                this.sleepers++;
-                try {
-                    this.changed.awaitNanos(remaining);
-                }
-                finally {
-                    this.sleepers--;
-                }
+                awaitChange(remaining);
             }
         }
         finally {
-            if (--this.foreground == 0) {
-                this.lastForegroundLeft = System.nanoTime();
-            }
-            this.lock.unlock();
+            leaveForeground();
         }
     }
 
@@ -428,24 +415,11 @@ final class PipeInbound {
                     }
                     continue;
                 }
-                if (this.backgroundLeads && !this.yieldRequested) {
-                    this.yieldRequested = true;
-                    this.leading.reader.wakeup();
-                }
-                this.sleepers++;
-                try {
-                    this.changed.awaitNanos(remaining);
-                }
-                finally {
-                    this.sleepers--;
-                }
+                awaitChange(remaining);
             }
         }
         finally {
-            if (--this.foreground == 0) {
-                this.lastForegroundLeft = System.nanoTime();
-            }
-            this.lock.unlock();
+            leaveForeground();
         }
     }
 
@@ -516,5 +490,31 @@ final class PipeInbound {
     private void wakeAllLocked() {
         this.changed.signalAll();
         this.backgroundTurn.signalAll();
+    }
+
+    /**
+     * Sleeps until the reading state changes, first asking a background reader to hand the
+     * socket to this waiting thread. Call with the lock held.
+     */
+    private void awaitChange(long remainingNanos) throws InterruptedException {
+        if (this.backgroundLeads && !this.yieldRequested) {
+            this.yieldRequested = true;
+            this.leading.reader.wakeup();
+        }
+        this.sleepers++;
+        try {
+            this.changed.awaitNanos(remainingNanos);
+        }
+        finally {
+            this.sleepers--;
+        }
+    }
+
+    /** Ends a foreground (receiving) thread's turn and releases the lock. */
+    private void leaveForeground() {
+        if (--this.foreground == 0) {
+            this.lastForegroundLeft = System.nanoTime();
+        }
+        this.lock.unlock();
     }
 }
