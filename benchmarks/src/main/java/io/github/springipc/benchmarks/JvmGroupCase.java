@@ -12,13 +12,9 @@ import io.github.springipc.process.SiblingJvm;
  * A case of several fresh JVMs started together: the first prints {@code READY} before the
  * others start; all must exit; {@code RESULT} lines of all are merged.
  */
-final class JvmGroupCase implements BenchmarkCase {
+final class JvmGroupCase extends NamedCase {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
-
-    private final String id;
-
-    private final String description;
 
     private final Class<?> mainClass;
 
@@ -26,25 +22,9 @@ final class JvmGroupCase implements BenchmarkCase {
 
     JvmGroupCase(String id, String description, Class<?> mainClass,
             BiFunction<Settings, Path, List<String[]>> argumentsPerJvm) {
-        this.id = id;
-        this.description = description;
+        super(id, description, false);
         this.mainClass = mainClass;
         this.argumentsPerJvm = argumentsPerJvm;
-    }
-
-    @Override
-    public String id() {
-        return this.id;
-    }
-
-    @Override
-    public String description() {
-        return this.description;
-    }
-
-    @Override
-    public boolean baseline() {
-        return false;
     }
 
     @Override
@@ -54,7 +34,7 @@ final class JvmGroupCase implements BenchmarkCase {
         List<String> quiet = new ArrayList<>();
         try {
             for (int i = 0; i < arguments.size(); i++) {
-                SiblingJvm jvm = SiblingJvm.builder(this.mainClass).name(this.id + "-" + i).arguments(arguments.get(i))
+                SiblingJvm jvm = SiblingJvm.builder(this.mainClass).name(id() + "-" + i).arguments(arguments.get(i))
                         .output(line -> {
                             synchronized (quiet) {
                                 quiet.add(line);
@@ -69,7 +49,7 @@ final class JvmGroupCase implements BenchmarkCase {
             for (SiblingJvm jvm : jvms) {
                 int status = jvm.awaitExit(TIMEOUT);
                 if (status != 0) {
-                    throw new IllegalStateException(this.id + ": " + jvm.name() + " exited with " + status + ": "
+                    throw new IllegalStateException(id() + ": " + jvm.name() + " exited with " + status + ": "
                             + jvm.output());
                 }
                 result = result.merge(CaseResult.parse(jvm.output()));

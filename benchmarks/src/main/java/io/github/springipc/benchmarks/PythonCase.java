@@ -9,38 +9,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A baseline from Python's multiprocessing, run by {@code mp_baselines.py}. */
-final class PythonCase implements BenchmarkCase {
+final class PythonCase extends NamedCase {
 
     private static final String SCRIPT = "mp_baselines.py";
-
-    private final String id;
-
-    private final String description;
 
     private final String pythonCase;
 
     private final int count;
 
     PythonCase(String id, String description, String pythonCase, int count) {
-        this.id = id;
-        this.description = description;
+        super(id, description, true);
         this.pythonCase = pythonCase;
         this.count = count;
-    }
-
-    @Override
-    public String id() {
-        return this.id;
-    }
-
-    @Override
-    public String description() {
-        return this.description;
-    }
-
-    @Override
-    public boolean baseline() {
-        return true;
     }
 
     @Override
@@ -57,7 +37,7 @@ final class PythonCase implements BenchmarkCase {
                 Integer.toString(settings.count(this.count))).redirectErrorStream(true).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(5, TimeUnit.MINUTES) || process.exitValue() != 0) {
-            throw new IllegalStateException(this.id + " failed: " + output);
+            throw new IllegalStateException(id() + " failed: " + output);
         }
         return CaseResult.parse(List.of(output.split("\n")));
     }

@@ -11,21 +11,10 @@ import io.github.springipc.process.SiblingJvm;
  * Start-up cost of the starter: a context with a pipe, a region and a queue against a bare
  * context without the IPC auto-configuration, each in a fresh JVM, alternately.
  */
-final class StartupCase implements BenchmarkCase {
+final class StartupCase extends NamedCase {
 
-    @Override
-    public String id() {
-        return "startup";
-    }
-
-    @Override
-    public String description() {
-        return "Spring context with 3 channels vs a bare context, fresh JVMs";
-    }
-
-    @Override
-    public boolean baseline() {
-        return false;
+    StartupCase() {
+        super("startup", "Spring context with 3 channels vs a bare context, fresh JVMs", false);
     }
 
     @Override

@@ -13,15 +13,9 @@ import io.github.springipc.process.SiblingJvm;
  * A case of two fresh JVMs: a server that prints {@code READY}, then a client; both print
  * {@code RESULT} lines which are merged.
  */
-final class TwoJvmCase implements BenchmarkCase {
+final class TwoJvmCase extends NamedCase {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
-
-    private final String id;
-
-    private final String description;
-
-    private final boolean baseline;
 
     private final Class<?> mainClass;
 
@@ -39,9 +33,7 @@ final class TwoJvmCase implements BenchmarkCase {
     TwoJvmCase(String id, String description, boolean baseline, Class<?> mainClass,
             BiFunction<Settings, Path, String[]> serverArgs, BiFunction<Settings, Path, String[]> clientArgs,
             Function<Settings, String[]> jvmOptions) {
-        this.id = id;
-        this.description = description;
-        this.baseline = baseline;
+        super(id, description, baseline);
         this.mainClass = mainClass;
         this.serverArgs = serverArgs;
         this.clientArgs = clientArgs;
@@ -49,33 +41,18 @@ final class TwoJvmCase implements BenchmarkCase {
     }
 
     @Override
-    public String id() {
-        return this.id;
-    }
-
-    @Override
-    public String description() {
-        return this.description;
-    }
-
-    @Override
-    public boolean baseline() {
-        return this.baseline;
-    }
-
-    @Override
     public CaseResult run(Settings settings, Path workDir) {
         List<String> quiet = new ArrayList<>();
-        try (SiblingJvm server = SiblingJvm.builder(this.mainClass).name(this.id + "-server")
+        try (SiblingJvm server = SiblingJvm.builder(this.mainClass).name(id() + "-server")
                 .jvmArguments(this.jvmOptions.apply(settings)).arguments(this.serverArgs.apply(settings, workDir))
                 .output(quiet::add).start()) {
             server.awaitLineContaining("READY", TIMEOUT);
-            try (SiblingJvm client = SiblingJvm.builder(this.mainClass).name(this.id + "-client")
+            try (SiblingJvm client = SiblingJvm.builder(this.mainClass).name(id() + "-client")
                     .jvmArguments(this.jvmOptions.apply(settings)).arguments(this.clientArgs.apply(settings, workDir))
                     .output(quiet::add).start()) {
                 int status = client.awaitExit(TIMEOUT);
                 if (status != 0) {
-                    throw new IllegalStateException(this.id + " client exited with " + status + ": " + client.output());
+                    throw new IllegalStateException(id() + " client exited with " + status + ": " + client.output());
                 }
                 // the server reports last (e.g. a receiver's rate): wait for it to finish
                 server.awaitExit(TIMEOUT);
