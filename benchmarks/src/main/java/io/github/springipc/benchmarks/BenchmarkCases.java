@@ -60,8 +60,8 @@ final class BenchmarkCases {
                         SpringPeers.class, (s, dir) -> java.util.List.<String[]>of(
                                 new String[] { "idle", dir.toString(), s.quick() ? "1" : "5" })),
                 new TwoJvmCase("pipe.oneway", "pipe, send(byte[]) → receive, 64-byte messages", false, PipePeers.class,
-                        (s, dir) -> new String[] { "receiver", dir.toString(), n(s, 5_000_000), PAYLOAD },
-                        (s, dir) -> new String[] { "sender", dir.toString(), n(s, 5_000_000), PAYLOAD }),
+                        (s, dir) -> new String[] { "receiver", dir.toString(), n(s, 30_000_000), PAYLOAD },
+                        (s, dir) -> new String[] { "sender", dir.toString(), n(s, 30_000_000), PAYLOAD }),
                 new TwoJvmCase("pipe.rtt", "pipe ping-pong: send then receive the echo", false, PipePeers.class,
                         (s, dir) -> new String[] { "echo", dir.toString(), n(s, 200_000), PAYLOAD },
                         (s, dir) -> new String[] { "client", dir.toString(), n(s, 200_000), PAYLOAD }),

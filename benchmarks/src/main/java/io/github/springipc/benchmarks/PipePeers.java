@@ -12,7 +12,7 @@ import io.github.springipc.transport.pipe.PipeRole;
  * Peers of the pipe cases:
  *
  * <pre>
- * receiver|sender dir count payload   one-way with send(byte[]) and drain, rate taken at the receiver
+ * receiver|sender dir count payload   one-way with send(byte[]) and drain, steady rate at the receiver
  * echo|client     dir count payload   round trips: send, then receive the echo
  * </pre>
  */
@@ -37,14 +37,12 @@ public final class PipePeers {
                     // the raw path: payloads handed over in place, many per read
                     Peer.ready();
                     long[] received = new long[1];
-                    long start = 0;
+                    OneWayRate rate = new OneWayRate(count);
                     while (received[0] < count) {
-                        int n = pipe.drain((buffer, offset, length) -> received[0]++, 4096, WAIT);
-                        if (start == 0 && n > 0) {
-                            start = System.nanoTime();
-                        }
+                        pipe.drain((buffer, offset, length) -> received[0]++, 4096, WAIT);
+                        rate.received(received[0]);
                     }
-                    Peer.result("oneway.msgs_per_s", count / ((System.nanoTime() - start) / 1e9));
+                    rate.report("oneway.msgs_per_s");
                 }
                 case "sender" -> {
                     pipe.awaitConnected(WAIT);

@@ -50,17 +50,15 @@ public final class QueuePeers {
         try (IpcQueue queue = open(dir, "oneway", WaitStrategy.BUSY_SPIN)) {
             Peer.ready();
             long[] received = new long[1];
-            long start = 0;
+            OneWayRate rate = new OneWayRate(count);
             while (received[0] < count) {
                 int n = queue.drain((buffer, offset, length) -> received[0]++, 4096);
-                if (n > 0 && start == 0) {
-                    start = System.nanoTime();
-                }
+                rate.received(received[0]);
                 if (n == 0) {
                     Thread.onSpinWait();
                 }
             }
-            Peer.result("oneway.msgs_per_s", count / ((System.nanoTime() - start) / 1e9));
+            rate.report("oneway.msgs_per_s");
         }
     }
 

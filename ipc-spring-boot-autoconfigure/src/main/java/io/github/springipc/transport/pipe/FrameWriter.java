@@ -31,13 +31,14 @@ import io.github.springipc.transport.IpcMessageCodec;
  * <li><b>Burst</b>: sends arrive faster than writes complete (the previous write ended less than
  * that ago), or another thread is writing now. The sender only appends and returns. The
  * connection's <em>flusher</em> thread, woken once per burst, sees that what accumulated goes
- * out: as soon as the senders pause for {@value #LINGER_NANOS} ns it writes it itself; while they
- * keep appending it lets the batch grow (spinning at most {@value #LINGER_NANOS} ns, then parking
- * about {@value #NAP_NANOS} ns, which the kernel's timer slack may stretch to some 70 µs) and then
- * asks the next sender to write it (a flusher preempted in the middle of a write would stall the
- * sender; a sender writing its own batch does not wait for anyone). With the buffer empty it naps,
- * still armed (a burst may go on after the sender was preempted), and disarms once a nap saw
- * fewer sends than a burst has.</li>
+ * out. It naps about {@value #NAP_NANOS} ns at a time, doubling up to {@value #MAX_NAP_NANOS} ns while a
+ * burst stays dense (the kernel's timer slack may stretch a short nap
+ * to some 70 µs) and looks, without the lock, how many sends came meanwhile: while they keep
+ * coming it lets the batch grow and then asks the next sender to write it (a flusher preempted in
+ * the middle of a write would stall the sender; a sender writing its own batch does not wait for
+ * anyone); once a nap saw fewer sends than a burst has, it writes what is left itself and
+ * disarms. So the end of a burst leaves within one nap, and a sustained burst costs its senders
+ * nothing but the appends and a write per buffer.</li>
  * <li><b>Buffer full</b>: a sender that finds no room and nobody writing writes the buffer itself
  * (so a burst does not depend on the flusher getting a CPU); otherwise it waits for room, at most
  * until its deadline.</li>
@@ -59,17 +60,20 @@ import io.github.springipc.transport.IpcMessageCodec;
 final class FrameWriter {
 
     /**
-     * How long the flusher spins for more data after it emptied the buffer, before it parks. Short:
-     * on a machine with few cores a spinning flusher takes the CPU the sender or the peer needs.
-     */
-    static final long LINGER_NANOS = 5_000;
-
-    /**
-     * How long the flusher lets a burst accumulate while the sender keeps appending (senders write
-     * full buffers themselves), and how long it naps, still armed, after the burst seemed to stop.
-     * Parking this short usually lasts up to the kernel's timer slack (about 50 µs on Linux).
+     * How long the flusher naps between looks at a burst: how long a burst accumulates before the
+     * next sender is asked to write it (senders write full buffers themselves), and how late the
+     * end of a burst leaves. Parking this short usually lasts up to the kernel's timer slack
+     * (about 50 µs on Linux).
      */
     static final long NAP_NANOS = 20_000;
+
+    /**
+     * The longest nap: while a burst stays dense the flusher doubles its nap up to this, so that
+     * a long burst is not slowed by its wake-ups (each costs a context switch on a core the sender
+     * or the peer needs). Senders write full buffers themselves, so at high rates this bounds
+     * nothing; at moderate ones it bounds how long a frame waits in a dense burst.
+     */
+    static final long MAX_NAP_NANOS = 160_000;
 
     /**
      * How long the flusher's write may wait for a full socket before it gives the writer's role
@@ -122,8 +126,11 @@ final class FrameWriter {
     /** The flusher is responsible for what is appended: senders only append. */
     private boolean flusherArmed;
 
-    /** Set by the flusher while senders keep appending: the next sender writes what accumulated. */
-    private boolean flushRequested;
+    /**
+     * Set by the flusher (without the lock) while senders keep appending: the next sender writes
+     * what accumulated. Cleared under the lock by whoever writes.
+     */
+    private volatile boolean flushRequested;
 
     private Thread flusher;
 
@@ -145,7 +152,8 @@ final class FrameWriter {
     /** For waiting, in the writer only, until the socket takes more bytes. */
     private final Selector selector;
 
-    private IOException failure;
+    /** Written under the lock; volatile for the flusher, which looks between naps without it. */
+    private volatile IOException failure;
 
     /** MESSAGE records written, the one being written included. */
     private long messagesWritten;
@@ -215,8 +223,14 @@ final class FrameWriter {
             }
             ByteBuffer buf = this.pending;
             int at = buf.position(); // absolute puts: no position bookkeeping per field
-            buf.putInt(at, body).put(at + 4, PipeFrameLayout.KIND_MESSAGE).putShort(at + 5, (short) 0)
-                    .put(at + 7, payload).position(at + PipeFrameLayout.LENGTH_PREFIX + body);
+            if (payload.length > 0) {
+                // length, kind and header count (7 bytes) in one store; the payload overwrites its 8th byte
+                buf.putLong(at, ((long) body << 32) | (PipeFrameLayout.KIND_MESSAGE & 0xFFL) << 24);
+            }
+            else {
+                buf.putInt(at, body).put(at + 4, PipeFrameLayout.KIND_MESSAGE).putShort(at + 5, (short) 0);
+            }
+            buf.put(at + 7, payload).position(at + PipeFrameLayout.LENGTH_PREFIX + body);
             return finishAppend(timeoutNanos);
         }
         finally {
@@ -374,54 +388,50 @@ final class FrameWriter {
     }
 
     /**
-     * The flusher thread. Once armed it writes whatever accumulated, for as long as sends keep
-     * coming: when the buffer is empty it spins {@link #LINGER_NANOS} for more, then naps
-     * {@link #NAP_NANOS} still armed (a burst may go on after the sender was preempted), and
-     * disarms only when the nap saw fewer sends than a burst has. Ends when the writer fails.
+     * The flusher thread. Once armed it watches the burst from outside: it naps
+     * {@link #NAP_NANOS} at a time without the lock and looks (one read) whether senders appended
+     * meanwhile. While they keep appending densely it only raises {@link #flushRequested}, so that
+     * the next sender writes what accumulated (and senders write full buffers themselves): it
+     * takes neither the lock nor the cache lines the senders write, which would slow every send
+     * of the burst. After a nap with fewer sends than a burst has (none, at its end) it writes
+     * what is left itself and disarms: senders write directly again. Ends when the writer fails.
      */
     private void runFlusher() {
         IOException failed = null;
-        boolean quiet = false;
         long stallBudget = MIN_STALL_NANOS;
+        long nap = NAP_NANOS;
         this.lock.lock();
         try {
             while (this.failure == null) {
                 if (!this.flusherArmed) {
-                    quiet = false;
+                    nap = NAP_NANOS;
                     this.work.awaitUninterruptibly();
                     continue;
                 }
+                long seen = (long) APPENDS.getOpaque(this);
+                long napStart = System.nanoTime();
+                this.lock.unlock();
+                long sends;
+                try {
+                    LockSupport.parkNanos(nap);
+                    sends = (long) APPENDS.getOpaque(this) - seen;
+                    if (sends > 0 && sends * BURST_GAP_NANOS >= System.nanoTime() - napStart && this.failure == null) {
+                        // still a dense burst: let the next sender write what accumulated
+                        if (!this.flushRequested) {
+                            this.flushRequested = true;
+                        }
+                        nap = Math.min(nap * 2, MAX_NAP_NANOS);
+                        continue; // the finally below takes the lock back
+                    }
+                    nap = NAP_NANOS;
+                }
+                finally {
+                    this.lock.lock();
+                }
                 if (this.writerActive) {
-                    this.room.awaitUninterruptibly(); // a sender writes a full buffer itself: go on after it
-                    continue;
+                    continue; // it writes whatever is pending before it lets go
                 }
                 if (this.pending.position() > 0 || this.inflight != null) {
-                    if (!quiet) {
-                        // a sender still appending: let the batch grow, and have the sender write
-                        // it (at its next send, or when the buffer is full) rather than write it
-                        // here: a flusher preempted in the middle of a write would stall the sender
-                        long seen = (long) APPENDS.getOpaque(this);
-                        this.lock.unlock();
-                        boolean active;
-                        try {
-                            active = lingerFor(seen);
-                            if (active) {
-                                seen = (long) APPENDS.getOpaque(this);
-                                LockSupport.parkNanos(NAP_NANOS);
-                                active = (long) APPENDS.getOpaque(this) != seen;
-                            }
-                        }
-                        finally {
-                            this.lock.lock();
-                        }
-                        if (active && this.pending.position() > 0) {
-                            this.flushRequested = true;
-                            continue;
-                        }
-                        if (this.writerActive || this.failure != null) {
-                            continue;
-                        }
-                    }
                     try {
                         // bounded, so that a flusher waiting on a full socket (or preempted) does
                         // not keep the writer's role from senders for long; the unwritten rest
@@ -431,43 +441,17 @@ final class FrameWriter {
                     }
                     catch (WriteTimeoutException ex) {
                         stallBudget = Math.min(stallBudget * 2, MAX_STALL_NANOS); // a peer that stopped reading
+                        continue;
                     }
                     catch (IOException ex) {
                         failed = ex;
                         break;
                     }
-                    continue;
                 }
-                if (quiet) {
-                    // fewer sends than a burst has: the pipe went quiet, senders write directly again
-                    this.flusherArmed = false;
-                    this.room.signalAll();
-                    continue;
-                }
-                long seen = (long) APPENDS.getOpaque(this);
-                this.lock.unlock();
-                boolean more;
-                try {
-                    more = lingerFor(seen);
-                }
-                finally {
-                    this.lock.lock();
-                }
-                if (more || this.lock.hasQueuedThreads()) {
-                    continue;
-                }
-                // quiet for a moment: nap, still armed; what is appended meanwhile waits for its end
-                seen = (long) APPENDS.getOpaque(this);
-                long napStart = System.nanoTime();
-                this.lock.unlock();
-                try {
-                    LockSupport.parkNanos(NAP_NANOS);
-                }
-                finally {
-                    this.lock.lock();
-                }
-                long sends = (long) APPENDS.getOpaque(this) - seen;
-                quiet = sends * BURST_GAP_NANOS < System.nanoTime() - napStart;
+                // fewer sends than a burst has (written above): senders write directly again
+                this.flusherArmed = false;
+                this.flushRequested = false;
+                this.room.signalAll();
             }
         }
         finally {
@@ -478,19 +462,6 @@ final class FrameWriter {
         if (failed != null) {
             this.flusherFailureListener.accept(failed);
         }
-    }
-
-    /** Spins (lock not held) up to {@link #LINGER_NANOS} for another append. */
-    private boolean lingerFor(long seen) {
-        long end = System.nanoTime() + LINGER_NANOS;
-        do {
-            if ((long) APPENDS.getOpaque(this) != seen) {
-                return true;
-            }
-            Thread.onSpinWait();
-        }
-        while (System.nanoTime() - end < 0);
-        return (long) APPENDS.getOpaque(this) != seen;
     }
 
     /**

@@ -130,6 +130,13 @@ public final class IpcPipe implements IpcChannel {
 
     private final PipeOptions options;
 
+    // copies of options the raw send path reads on every message
+    private final boolean raw;
+
+    private final boolean confirmDelivery;
+
+    private final long sendTimeoutNanos;
+
     private final PipeSocketFile socketFile;
 
     private final PeerCredentialCheck credentialCheck;
@@ -170,6 +177,9 @@ public final class IpcPipe implements IpcChannel {
     private IpcPipe(String name, Path socketPath, PipeOptions options) throws IOException {
         this.name = name;
         this.options = options;
+        this.raw = options.wireFormat() == PipeWireFormat.RAW;
+        this.confirmDelivery = options.confirmDelivery();
+        this.sendTimeoutNanos = Math.max(0, options.sendTimeout().toNanos());
         this.socketFile = new PipeSocketFile(name, socketPath, options);
         this.credentialCheck = new PeerCredentialCheck(System.getProperty("user.name"), options.allowedUsers());
         this.inbound = new PipeInbound(name, options.receiveBufferCapacity(), new PipeInbound.FrameHandler() {
@@ -312,7 +322,7 @@ public final class IpcPipe implements IpcChannel {
 
     /** Sends a payload without headers, waiting for a peer up to {@code send-timeout}. */
     public void send(byte[] payload) {
-        send(payload, this.options.sendTimeout());
+        sendPayload(payload, this.sendTimeoutNanos, null);
     }
 
     /**
@@ -326,10 +336,14 @@ public final class IpcPipe implements IpcChannel {
      * @throws IpcException when the peer went away while the message was written
      */
     public void send(byte[] payload, Duration timeout) {
-        boolean raw = this.options.wireFormat() == PipeWireFormat.RAW;
+        sendPayload(payload, Math.max(0, timeout.toNanos()), timeout);
+    }
+
+    /** @param timeout for messages; {@code null} when it is the configured send-timeout */
+    private void sendPayload(byte[] payload, long timeoutNanos, Duration timeout) {
+        boolean raw = this.raw;
         checkSize(raw ? payload.length : PipeFrameLayout.KIND_LENGTH + 2L + payload.length);
-        long timeoutNanos = Math.max(0, timeout.toNanos());
-        boolean confirm = this.options.confirmDelivery();
+        boolean confirm = this.confirmDelivery;
         // the clock is read only when something may wait: on the burst path it would cost as much
         // as the rest of the send
         long deadline = confirm ? System.nanoTime() + timeoutNanos : 0;
@@ -338,7 +352,7 @@ public final class IpcPipe implements IpcChannel {
             if (!confirm) {
                 deadline = System.nanoTime() + timeoutNanos;
             }
-            connection = awaitConnection(deadline, timeout);
+            connection = awaitConnection(deadline, timeout == null ? this.options.sendTimeout() : timeout);
             timeoutNanos = Math.max(0, deadline - System.nanoTime());
         }
         else if (confirm) {
@@ -350,7 +364,7 @@ public final class IpcPipe implements IpcChannel {
                     : connection.writer.writeBarePayload(payload, timeoutNanos);
         }
         catch (IOException ex) {
-            throw writeFailed(connection, ex, timeout);
+            throw writeFailed(connection, ex, timeout == null ? this.options.sendTimeout() : timeout);
         }
         if (confirm) {
             connection.awaitAck(sequence, deadline, this.name, this.inbound);
@@ -664,6 +678,48 @@ public final class IpcPipe implements IpcChannel {
                 }
             }
             return true;
+        }
+
+        /**
+         * The fast path of a stream of plain messages (ENVELOPE, no headers, no ACKs owed): walks
+         * the frames in the read buffer directly, a few loads per message. Whatever it does not
+         * recognise (a RAW pipe, an incomplete frame, a frame with headers, an ACK, a length over
+         * max-message-size) is left to {@link #frame}, which handles or reports it.
+         */
+        @Override
+        public int plainMessages(PipeConnection connection, FrameReader reader, int limit) {
+            if (IpcPipe.this.options.wireFormat() == PipeWireFormat.RAW || connection.peerWantsAcks) {
+                return 0;
+            }
+            ByteBuffer buffer = reader.readBuffer();
+            int position = reader.unparsedStart();
+            int end = reader.unparsedEnd();
+            int max = reader.maxMessageSize();
+            int header = PipeFrameLayout.LENGTH_PREFIX + PipeFrameLayout.KIND_LENGTH + 2;
+            int handed = 0;
+            try {
+                while (handed < limit && end - position >= header) {
+                    int body = buffer.getInt(position);
+                    if (body < header - PipeFrameLayout.LENGTH_PREFIX || body > max
+                            || body > end - position - PipeFrameLayout.LENGTH_PREFIX
+                            || buffer.get(position + PipeFrameLayout.LENGTH_PREFIX) != PipeFrameLayout.KIND_MESSAGE
+                            || buffer.getShort(position + PipeFrameLayout.LENGTH_PREFIX + 1) != 0) {
+                        break;
+                    }
+                    int payload = position + header;
+                    position += PipeFrameLayout.LENGTH_PREFIX + body; // taken even if the handler throws
+                    handed++;
+                    this.handler.onMessage(buffer, payload, position - payload);
+                }
+            }
+            catch (RuntimeException ex) {
+                throw new PipeInbound.HandlerFailure(ex);
+            }
+            finally {
+                reader.consumedTo(position);
+                connection.receivedSequence += handed;
+            }
+            return handed;
         }
 
         /** @return where the payload of a plain message starts, or -1 when the frame needs decoding */

@@ -61,6 +61,16 @@ final class PipeInbound {
          * @throws HandlerFailure wrapping what the application's handler threw
          */
         boolean frame(PipeConnection connection, FrameReader reader) throws IOException;
+
+        /**
+         * Hands over, in a tight loop, up to {@code limit} of the plain messages that follow in
+         * {@code reader}'s buffer, stopping at anything else (which the next {@link #frame} call
+         * handles).
+         *
+         * @return how many were handed over
+         * @throws HandlerFailure wrapping what the application's handler threw
+         */
+        int plainMessages(PipeConnection connection, FrameReader reader, int limit);
     }
 
     /** What an application's handler threw inside {@link DrainTarget#frame}: not a read failure. */
@@ -293,10 +303,13 @@ final class PipeInbound {
         this.lock.unlock();
         try {
             FrameReader reader = connection.reader;
-            if (reader.advance(deadline)) {
+            if (reader.advance(deadline, true)) {
                 do {
                     if (target.frame(connection, reader)) {
                         handed++;
+                    }
+                    if (handed < limit) {
+                        handed += target.plainMessages(connection, reader, limit - handed);
                     }
                 }
                 while (handed < limit && reader.advanceBuffered());
@@ -449,7 +462,7 @@ final class PipeInbound {
             boolean interrupted = false;
             this.lock.unlock();
             try {
-                body = connection.reader.next(deadline);
+                body = connection.reader.next(deadline, !background); // a waiting thread polls first
                 if (body != null) {
                     delivery = this.handler.onFrame(connection, body);
                 }
