@@ -214,6 +214,37 @@ class IpcQueueBetweenJvmsTest {
     }
 
     @Test
+    void sleepingConsumerGetsTheMessagesOfAKilledConsumerWithinASecond() throws Exception {
+        int capacity = 1 << 16;
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(capacity).build())) {
+            for (int i = 0; i < 3; i++) {
+                queue.send(IpcMessage.of(("m" + i).getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(1));
+            }
+            SiblingJvm holder = start("holder", "hold", capacity, "0", "3");
+            holder.awaitLineContaining("HOLDING 3", START);
+            java.util.concurrent.CompletableFuture<IpcDelivery> woken = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return queue.receive(Duration.ofSeconds(10));
+                        }
+                        catch (InterruptedException ex) {
+                            throw new IllegalStateException(ex);
+                        }
+                    });
+            Thread.sleep(300); // asleep on the doorbell by now
+            holder.kill();
+            long killed = System.nanoTime();
+            IpcDelivery delivery = woken.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Duration took = Duration.ofNanos(System.nanoTime() - killed);
+            System.out.println("sleeping consumer got a killed consumer's message after " + took.toMillis() + " ms");
+            assertThat(delivery).isNotNull();
+            assertThat(delivery.deliveryAttempt()).isEqualTo(2);
+            assertThat(took).isLessThan(Duration.ofSeconds(1));
+            delivery.acknowledge();
+        }
+    }
+
+    @Test
     void requestGetsTheReplyOfAConsumerInAnotherProcess() throws Exception {
         int capacity = 1 << 16;
         start("responder", "respond", capacity).awaitLineContaining("READY", START);
