@@ -56,7 +56,8 @@ final class BenchmarkCases {
                 new TwoJvmCase("queue.pojo", "POJO (5 fields, JSON) IpcTemplate.convertAndSend → @IpcListener, queue", false,
                         SpringPeers.class, (s, dir) -> new String[] { "listener", dir.toString(), n(s, 2_000_000) },
                         (s, dir) -> new String[] { "producer", dir.toString(), n(s, 2_000_000) }),
-                new JvmGroupCase("queue.idle", "process CPU of an idle @IpcListener on a queue (default waits), 5 s",
+                new JvmGroupCase("queue.idle",
+                        "process CPU of an idle @IpcListener on a queue (default waits) over 5 s, from 3 s after start-up",
                         SpringPeers.class, (s, dir) -> java.util.List.<String[]>of(
                                 new String[] { "idle", dir.toString(), s.quick() ? "1" : "5" })),
                 new TwoJvmCase("pipe.oneway", "pipe, send(byte[]) → receive, 64-byte messages", false, PipePeers.class,

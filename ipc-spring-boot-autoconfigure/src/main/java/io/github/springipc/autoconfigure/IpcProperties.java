@@ -292,7 +292,10 @@ public class IpcProperties {
          */
         private String deadLetter;
 
-        /** How often a consumer checks for dead processes whose messages must be delivered again. */
+        /**
+         * How often a consumer checks for dead processes whose messages must be delivered again,
+         * while messages are in flight; a consumer waiting on an empty queue checks at most once a second.
+         */
         private Duration livenessInterval = Duration.ofMillis(100);
 
         /** Most processes attached to the queue at once (producers and consumers), up to 256. */

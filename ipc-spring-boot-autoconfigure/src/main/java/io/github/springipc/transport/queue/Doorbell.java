@@ -133,7 +133,8 @@ final class Doorbell implements AutoCloseable {
 
     private void selectOnce(long nanos) {
         try {
-            this.selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos)));
+            // rounded up: rounded down, the caller would wake just before its deadline and select again
+            this.selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(nanos + 999_999)));
             Iterator<SelectionKey> keys = this.selector.selectedKeys().iterator();
             while (keys.hasNext()) {
                 SelectionKey key = keys.next();
@@ -180,6 +181,17 @@ final class Doorbell implements AutoCloseable {
             catch (IOException ignored) {
                 // gone
             }
+        }
+    }
+
+    /** How many times a thread came back from selecting: rung, timed out or woken (tests). */
+    long wakeups() {
+        this.lock.lock();
+        try {
+            return this.wakeups;
+        }
+        finally {
+            this.lock.unlock();
         }
     }
 

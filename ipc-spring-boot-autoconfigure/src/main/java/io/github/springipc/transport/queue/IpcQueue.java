@@ -106,9 +106,18 @@ public final class IpcQueue implements IpcChannel {
     /**
      * How long a blocking consumer polls (spinning, then yielding) before it sleeps on the
      * doorbell: far shorter than a doorbell wake-up costs (tens of microseconds), and nothing
-     * for an idle consumer, which sleeps 10 times a second.
+     * for an idle consumer, which pays it once per {@code receive} call.
      */
     static final long YIELD_BEFORE_SLEEP_NANOS = 50_000;
+
+    /**
+     * Longest doorbell sleep while nothing is in flight (head = tail): no record for a dead
+     * process to hold, and every new one is followed by a ring. The wake-up only bounds how long
+     * a producer killed between its claim and its ring (it never rang, so its closed connection
+     * does not wake us either) can stall the queue; waking every liveness interval instead kept
+     * an idle listener's thread running its interpreted wait loop ten times a second.
+     */
+    static final long IDLE_SLEEP_NANOS = 1_000_000_000L;
 
     /** Empty drains after which a drain reclaims whatever is settled (about 10-50 µs of polling). */
     private static final int IDLE_DRAINS_BEFORE_RECLAIM = 1024;
@@ -1042,13 +1051,14 @@ public final class IpcQueue implements IpcChannel {
     }
 
     /**
-     * Sleeps on the doorbell unless there is work or a record is being written at the cursor.
+     * Sleeps on the doorbell unless there is work or a record is being written at the cursor:
+     * for at most a liveness interval while records are in flight (one of them may belong to a
+     * process that dies), else for at most {@link #IDLE_SLEEP_NANOS}.
      *
      * @return false when it did not sleep because a claimed record is not published yet
      */
     private boolean sleepOnDoorbell(long nanos) throws InterruptedException {
         Doorbell bell = doorbell();
-        long wait = Math.min(nanos, this.options.livenessInterval().toNanos());
         this.ring.addSlotInt(this.slot, SLOT_WAITERS, 1);
         // a full fence, paired with the producers' tail CAS + waiters load: the re-check below
         // sees every claim made before a producer could have missed our increment
@@ -1058,19 +1068,30 @@ public final class IpcQueue implements IpcChannel {
                 return true;
             }
             long dispatch = (long) QueueRing.LONG.getVolatile(this.ring.buffer, DISPATCH_OFFSET);
-            if (dispatch < (long) QueueRing.LONG.getVolatile(this.ring.buffer, TAIL_OFFSET)) {
+            long tail = (long) QueueRing.LONG.getVolatile(this.ring.buffer, TAIL_OFFSET);
+            if (dispatch < tail) {
                 // claimed space not dispatched yet: published (poll again) or being written, by a
                 // producer that may have missed our increment and will then not ring
                 int kind = QueueLayout.kind(this.ring.state(dispatch));
                 return kind == AVAILABLE || kind == PADDING;
             }
-            bell.await(wait);
+            // records between head and tail are claimed by consumers (or settled, not reclaimed):
+            // their owner may die with nobody to ring us, so housekeeping must come round in time
+            long bound = this.ring.head() < tail ? this.options.livenessInterval().toNanos()
+                    : Math.max(IDLE_SLEEP_NANOS, this.options.livenessInterval().toNanos());
+            bell.await(Math.min(nanos, bound));
             return true;
         }
         finally {
             this.ring.addCounter(WAITERS_OFFSET, -1);
             this.ring.addSlotInt(this.slot, SLOT_WAITERS, -1);
         }
+    }
+
+    /** How many times a thread of this attachment came back from its doorbell; 0 before the first sleep (tests). */
+    long doorbellWakeups() {
+        Doorbell bell = this.doorbell;
+        return bell == null ? 0 : bell.wakeups();
     }
 
     private Doorbell doorbell() {

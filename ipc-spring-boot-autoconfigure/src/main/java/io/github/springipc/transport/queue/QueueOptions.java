@@ -86,7 +86,10 @@ public final class QueueOptions {
         return this.waitStrategy;
     }
 
-    /** Period of the check for dead processes; {@code ipc.queues.<name>.liveness-interval}. */
+    /**
+     * Period of the check for dead processes while messages are in flight (a consumer waiting
+     * on an empty queue checks at most once a second); {@code ipc.queues.<name>.liveness-interval}.
+     */
     public Duration livenessInterval() {
         return this.livenessInterval;
     }

@@ -202,15 +202,52 @@ class IpcQueueBetweenJvmsTest {
     void idleBlockingListenerUsesUnderOnePercentOfACoreAndWakesOnASend() throws Exception {
         int capacity = 1 << 16;
         SiblingJvm idle = start("idle", "idle", capacity);
-        String report = idle.awaitLineContaining("IDLE_CPU", START);
-        double share = Double.parseDouble(report.split(" ")[1]);
-        System.out.println("idle listener CPU: " + String.format("%.3f %%", share * 100));
-        assertThat(report).endsWith("true");
-        assertThat(share).isLessThan(0.01);
+        String[] report = idle.awaitLineContaining("IDLE_CPU", START).split(" ");
+        double processShare = Double.parseDouble(report[1]);
+        double threadShare = Double.parseDouble(report[2]);
+        Duration waited = Duration.ofNanos(Long.parseLong(report[3]));
+        System.out.println(String.format("idle listener CPU: process %.3f %%, waiting thread %.4f %% over %d ms",
+                processShare * 100, threadShare * 100, waited.toMillis()));
+        assertThat(report[4]).as("nothing received").isEqualTo("true");
+        assertThat(waited).as("waited the whole timeout").isGreaterThanOrEqualTo(Duration.ofSeconds(3));
+        // the process's clock counts 10 ms ticks (0.3 % of the wait each); the thread's is exact
+        assertThat(processShare).isLessThan(0.01);
+        assertThat(threadShare).as("waiting thread's CPU share").isLessThan(0.001);
         try (IpcQueue producer = IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(capacity).build())) {
             producer.send(IpcMessage.of("ding".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(1));
         }
         idle.awaitLineContaining("WOKE ding", Duration.ofSeconds(5));
+    }
+
+    @Test
+    void sleepingConsumerGetsTheMessagesOfAKilledConsumerWithinASecond() throws Exception {
+        int capacity = 1 << 16;
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(capacity).build())) {
+            for (int i = 0; i < 3; i++) {
+                queue.send(IpcMessage.of(("m" + i).getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(1));
+            }
+            SiblingJvm holder = start("holder", "hold", capacity, "0", "3");
+            holder.awaitLineContaining("HOLDING 3", START);
+            java.util.concurrent.CompletableFuture<IpcDelivery> woken = java.util.concurrent.CompletableFuture
+                    .supplyAsync(() -> {
+                        try {
+                            return queue.receive(Duration.ofSeconds(10));
+                        }
+                        catch (InterruptedException ex) {
+                            throw new IllegalStateException(ex);
+                        }
+                    });
+            Thread.sleep(300); // asleep on the doorbell by now
+            holder.kill();
+            long killed = System.nanoTime();
+            IpcDelivery delivery = woken.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            Duration took = Duration.ofNanos(System.nanoTime() - killed);
+            System.out.println("sleeping consumer got a killed consumer's message after " + took.toMillis() + " ms");
+            assertThat(delivery).isNotNull();
+            assertThat(delivery.deliveryAttempt()).isEqualTo(2);
+            assertThat(took).isLessThan(Duration.ofSeconds(1));
+            delivery.acknowledge();
+        }
     }
 
     @Test

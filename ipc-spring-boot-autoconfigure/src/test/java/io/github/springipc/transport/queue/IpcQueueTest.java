@@ -263,6 +263,36 @@ class IpcQueueTest {
     }
 
     @Test
+    void consumerWithNothingInFlightSleepsThroughLivenessIntervals() throws Exception {
+        // a short liveness interval: a consumer that woke for every check would wake ~120 times
+        QueueOptions quickChecks = SMALL.toBuilder().livenessInterval(Duration.ofMillis(10)).build();
+        try (IpcQueue consumer = IpcQueue.open(this.dir, "q", quickChecks)) {
+            assertThat(consumer.receive(Duration.ofMillis(20))).isNull(); // binds the doorbell
+            long wakeupsBefore = consumer.doorbellWakeups();
+            long start = System.nanoTime();
+            assertThat(consumer.receive(Duration.ofMillis(1200))).isNull();
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(1200));
+            assertThat(consumer.doorbellWakeups() - wakeupsBefore).as("doorbell wake-ups while idle").isBetween(1L, 4L);
+        }
+    }
+
+    @Test
+    void consumerWaitingWhileAnotherHoldsAMessageWakesEveryLivenessInterval() throws Exception {
+        // the holder could die: its message must come back within a liveness interval
+        QueueOptions quickChecks = SMALL.toBuilder().livenessInterval(Duration.ofMillis(10)).build();
+        try (IpcQueue holder = IpcQueue.open(this.dir, "q", quickChecks);
+                IpcQueue waiter = IpcQueue.open(this.dir, "q", quickChecks)) {
+            holder.send(IpcMessage.of(bytes("held")), Duration.ofSeconds(1));
+            IpcDelivery held = holder.receive(Duration.ofSeconds(1));
+            assertThat(waiter.receive(Duration.ofMillis(20))).isNull(); // binds the doorbell
+            long wakeupsBefore = waiter.doorbellWakeups();
+            assertThat(waiter.receive(Duration.ofMillis(500))).isNull();
+            assertThat(waiter.doorbellWakeups() - wakeupsBefore).as("doorbell wake-ups").isGreaterThanOrEqualTo(10L);
+            held.acknowledge();
+        }
+    }
+
+    @Test
     void threadsSharingOneAttachmentEachGetDistinctMessages() throws Exception {
         QueueOptions options = QueueOptions.builder().capacity(1 << 14).build();
         int perSender = 5_000;

@@ -129,17 +129,24 @@ public final class QueueSibling {
         }
     }
 
-    /** Waits idle on the doorbell, reports its CPU use, then reports the message that wakes it. */
+    /**
+     * Waits idle on the doorbell for 3 s, reports the process's and the waiting thread's CPU
+     * share and how long it waited, then reports the message that wakes it.
+     */
     private static void idle(Path dir, String name, QueueOptions options) throws Exception {
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean) ManagementFactory
                 .getOperatingSystemMXBean();
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         try (IpcQueue queue = IpcQueue.open(dir, name, options)) {
             queue.receive(Duration.ofMillis(500)); // warm up: binds the doorbell
-            long cpuBefore = os.getProcessCpuTime();
+            long processBefore = os.getProcessCpuTime(); // 10 ms ticks on Linux
+            long threadBefore = threads.getCurrentThreadCpuTime(); // nanoseconds
             long wallBefore = System.nanoTime();
-            IpcDelivery none = queue.receive(Duration.ofSeconds(2));
-            double share = (double) (os.getProcessCpuTime() - cpuBefore) / (System.nanoTime() - wallBefore);
-            System.out.println("IDLE_CPU " + share + " " + (none == null));
+            IpcDelivery none = queue.receive(Duration.ofSeconds(3));
+            long wall = System.nanoTime() - wallBefore;
+            double threadShare = (double) (threads.getCurrentThreadCpuTime() - threadBefore) / wall;
+            double processShare = (double) (os.getProcessCpuTime() - processBefore) / wall;
+            System.out.println("IDLE_CPU " + processShare + " " + threadShare + " " + wall + " " + (none == null));
             IpcDelivery delivery = queue.receive(Duration.ofSeconds(20));
             System.out.println("WOKE " + new String(delivery.message().payload(), StandardCharsets.UTF_8));
             delivery.acknowledge();
