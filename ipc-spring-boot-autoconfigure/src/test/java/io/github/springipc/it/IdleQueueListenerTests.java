@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * An {@code @IpcListener} on a queue with the auto-configured defaults (1 s poll timeout,
  * blocking waits, 100 ms liveness interval), measured on its own consumer thread: the thread's
  * CPU clock counts nanoseconds, unlike the process clock (10 ms ticks on Linux), and leaves out
- * what the rest of the test JVM does.
+ * what the rest of the test JVM does. The goal is under 1 % of a core for the whole process;
+ * the listener's own thread must stay well below it.
  */
 class IdleQueueListenerTests {
 
@@ -52,7 +53,7 @@ class IdleQueueListenerTests {
     }
 
     @Test
-    void idleListenerThreadUsesUnderATenthOfAPercentOfACoreAndStillGetsTheNextMessage() throws Exception {
+    void idleListenerThreadUsesUnderHalfAPercentOfACoreAndStillGetsTheNextMessage() throws Exception {
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(IdleApp.class)
                 .web(WebApplicationType.NONE)
                 .properties("ipc.directory=" + this.dir, "ipc.queues.jobs.capacity=64KB",
@@ -70,7 +71,10 @@ class IdleQueueListenerTests {
                     wall / 1_000_000));
             assertThat(consumer.isAlive()).as("consumer thread still running").isTrue();
             assertThat(cpuBefore).as("thread CPU time measured").isPositive();
-            assertThat(share).as("consumer thread's CPU share").isLessThan(0.001);
+            // ~0.04 % on a quiet machine, up to ~0.15 % under a loaded build (its wake-ups run
+            // interpreted and slower); a listener that polls instead of sleeping costs several %.
+            // How often an idle consumer wakes is pinned exactly by the queue's own tests.
+            assertThat(share).as("consumer thread's CPU share").isLessThan(0.005);
 
             context.getBean(IpcTemplate.class).convertAndSend("jobs", "wake up");
             assertThat(context.getBean(IdleApp.class).received.await(5, TimeUnit.SECONDS)).isTrue();

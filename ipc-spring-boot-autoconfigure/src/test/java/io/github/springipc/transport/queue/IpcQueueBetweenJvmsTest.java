@@ -212,7 +212,9 @@ class IpcQueueBetweenJvmsTest {
         assertThat(waited).as("waited the whole timeout").isGreaterThanOrEqualTo(Duration.ofSeconds(3));
         // the process's clock counts 10 ms ticks (0.3 % of the wait each); the thread's is exact
         assertThat(processShare).isLessThan(0.01);
-        assertThat(threadShare).as("waiting thread's CPU share").isLessThan(0.001);
+        // ~0.04 % (one doorbell wake-up a second); a waiter that polls costs far more. How often
+        // an idle waiter wakes is pinned exactly by IpcQueueTest; the margin here is for loaded builds
+        assertThat(threadShare).as("waiting thread's CPU share").isLessThan(0.003);
         try (IpcQueue producer = IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(capacity).build())) {
             producer.send(IpcMessage.of("ding".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(1));
         }
