@@ -87,21 +87,14 @@ final class FrameReader {
     /**
      * The next frame body, valid until the next call; {@code null} when none completed before
      * {@code deadline} (a {@link System#nanoTime()} value, or {@link #FOREVER}) or when
-     * {@link #wakeup()} was called.
+     * {@link #wakeup()} was called. With {@code poll} (a thread waiting for a message or a reply
+     * now), an empty socket is polled for up to {@link #POLL_NANOS} before the thread sleeps.
      *
      * @throws ConnectionEndedException when the peer closed the connection at a frame boundary
      * @throws IpcCorruptDataException for a bad length or a frame cut short
      * @throws InterruptedIOException when the calling thread is interrupted (checked before any
      *         read, so that an interrupt does not close the channel)
      * @throws IOException when the socket fails
-     */
-    ByteBuffer next(long deadline) throws IOException {
-        return next(deadline, false);
-    }
-
-    /**
-     * Like {@link #next(long)}; with {@code poll}, polls the socket for up to
-     * {@link #POLL_NANOS} before sleeping (for a thread waiting for a reply or a message now).
      */
     ByteBuffer next(long deadline, boolean poll) throws IOException {
         if (!advance(deadline, poll)) {

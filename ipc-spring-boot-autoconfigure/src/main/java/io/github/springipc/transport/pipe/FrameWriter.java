@@ -213,7 +213,7 @@ final class FrameWriter {
 
     /** An ENVELOPE MESSAGE record with no headers: no encoding step, no allocation. */
     long writeBarePayload(byte[] payload, long timeoutNanos) throws IOException {
-        int body = PipeFrameLayout.KIND_LENGTH + 2 + payload.length;
+        int body = PipeFrameLayout.PLAIN_MESSAGE_HEADER + payload.length;
         lockForAppend();
         try {
             if (!reserve(PipeFrameLayout.LENGTH_PREFIX + body, timeoutNanos)) {
@@ -417,7 +417,7 @@ final class FrameWriter {
                     sends = (long) APPENDS.getOpaque(this) - seen;
                     if (sends > 0 && sends * BURST_GAP_NANOS >= System.nanoTime() - napStart && this.failure == null) {
                         // still a dense burst: let the next sender write what accumulated
-                        if (!this.flushRequested) {
+                        if (!this.flushRequested) { // written only when it changes: the senders read its line
                             this.flushRequested = true;
                         }
                         nap = Math.min(nap * 2, MAX_NAP_NANOS);

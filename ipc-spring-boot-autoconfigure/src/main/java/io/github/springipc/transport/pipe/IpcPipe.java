@@ -322,7 +322,7 @@ public final class IpcPipe implements IpcChannel {
 
     /** Sends a payload without headers, waiting for a peer up to {@code send-timeout}. */
     public void send(byte[] payload) {
-        sendPayload(payload, this.sendTimeoutNanos, null);
+        sendPayload(payload, this.sendTimeoutNanos, this.options.sendTimeout());
     }
 
     /**
@@ -339,10 +339,10 @@ public final class IpcPipe implements IpcChannel {
         sendPayload(payload, Math.max(0, timeout.toNanos()), timeout);
     }
 
-    /** @param timeout for messages; {@code null} when it is the configured send-timeout */
+    /** @param timeout {@code timeoutNanos} as given, for messages */
     private void sendPayload(byte[] payload, long timeoutNanos, Duration timeout) {
         boolean raw = this.raw;
-        checkSize(raw ? payload.length : PipeFrameLayout.KIND_LENGTH + 2L + payload.length);
+        checkSize(raw ? payload.length : PipeFrameLayout.PLAIN_MESSAGE_HEADER + (long) payload.length);
         boolean confirm = this.confirmDelivery;
         // the clock is read only when something may wait: on the burst path it would cost as much
         // as the rest of the send
@@ -352,7 +352,7 @@ public final class IpcPipe implements IpcChannel {
             if (!confirm) {
                 deadline = System.nanoTime() + timeoutNanos;
             }
-            connection = awaitConnection(deadline, timeout == null ? this.options.sendTimeout() : timeout);
+            connection = awaitConnection(deadline, timeout);
             timeoutNanos = Math.max(0, deadline - System.nanoTime());
         }
         else if (confirm) {
@@ -364,7 +364,7 @@ public final class IpcPipe implements IpcChannel {
                     : connection.writer.writeBarePayload(payload, timeoutNanos);
         }
         catch (IOException ex) {
-            throw writeFailed(connection, ex, timeout == null ? this.options.sendTimeout() : timeout);
+            throw writeFailed(connection, ex, timeout);
         }
         if (confirm) {
             connection.awaitAck(sequence, deadline, this.name, this.inbound);
@@ -695,19 +695,17 @@ public final class IpcPipe implements IpcChannel {
             int position = reader.unparsedStart();
             int end = reader.unparsedEnd();
             int max = reader.maxMessageSize();
-            int header = PipeFrameLayout.LENGTH_PREFIX + PipeFrameLayout.KIND_LENGTH + 2;
             int handed = 0;
             try {
-                while (handed < limit && end - position >= header) {
+                while (handed < limit && end - position >= PipeFrameLayout.LENGTH_PREFIX) {
                     int body = buffer.getInt(position);
-                    if (body < header - PipeFrameLayout.LENGTH_PREFIX || body > max
-                            || body > end - position - PipeFrameLayout.LENGTH_PREFIX
-                            || buffer.get(position + PipeFrameLayout.LENGTH_PREFIX) != PipeFrameLayout.KIND_MESSAGE
-                            || buffer.getShort(position + PipeFrameLayout.LENGTH_PREFIX + 1) != 0) {
+                    int start = position + PipeFrameLayout.LENGTH_PREFIX;
+                    if (body < 0 || body > max || body > end - start
+                            || !PipeFrameLayout.isPlainMessage(buffer, start, body)) {
                         break;
                     }
-                    int payload = position + header;
-                    position += PipeFrameLayout.LENGTH_PREFIX + body; // taken even if the handler throws
+                    int payload = start + PipeFrameLayout.PLAIN_MESSAGE_HEADER;
+                    position = start + body; // taken even if the handler throws
                     handed++;
                     this.handler.onMessage(buffer, payload, position - payload);
                 }
@@ -728,11 +726,8 @@ public final class IpcPipe implements IpcChannel {
                 boolean mayBeRefusal = connection.receivedSequence == 0 && IpcPipe.this.activeRole == PipeRole.CONNECT;
                 return mayBeRefusal || !IpcPipe.this.rawPendingReplies.isEmpty() ? -1 : offset;
             }
-            int bare = PipeFrameLayout.KIND_LENGTH + 2;
-            if (length >= bare && buffer.get(offset) == PipeFrameLayout.KIND_MESSAGE && buffer.getShort(offset + 1) == 0) {
-                return offset + bare;
-            }
-            return -1;
+            return PipeFrameLayout.isPlainMessage(buffer, offset, length) ? offset + PipeFrameLayout.PLAIN_MESSAGE_HEADER
+                    : -1;
         }
     }
 

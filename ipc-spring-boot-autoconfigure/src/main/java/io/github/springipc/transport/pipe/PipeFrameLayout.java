@@ -1,5 +1,7 @@
 package io.github.springipc.transport.pipe;
 
+import java.nio.ByteBuffer;
+
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -81,6 +83,12 @@ public final class PipeFrameLayout {
     /** Bytes of an ACK record body. */
     public static final int ACK_LENGTH = KIND_LENGTH + 8;
 
+    /**
+     * Bytes before the payload in the body of a plain message: the kind and an envelope header
+     * count of 0 (u16).
+     */
+    public static final int PLAIN_MESSAGE_HEADER = KIND_LENGTH + 2;
+
     /** Opening of a refusal body. */
     public static final byte[] REFUSED = ascii("#SIPC-REFUSED#");
 
@@ -104,6 +112,14 @@ public final class PipeFrameLayout {
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Whether the record body at {@code [offset, offset + length)} of {@code buffer} is a plain
+     * message (kind MESSAGE, no headers): its payload starts {@link #PLAIN_MESSAGE_HEADER} bytes in.
+     */
+    static boolean isPlainMessage(ByteBuffer buffer, int offset, int length) {
+        return length >= PLAIN_MESSAGE_HEADER && buffer.get(offset) == KIND_MESSAGE && buffer.getShort(offset + 1) == 0;
     }
 
     static boolean startsWith(byte[] bytes, byte[] prefix) {

@@ -57,7 +57,7 @@ class PipeFrameFuzzTest {
                 while (true) {
                     ByteBuffer body;
                     try {
-                        body = reader.next(deadline);
+                        body = reader.next(deadline, false);
                     }
                     catch (FrameReader.ConnectionEndedException end) {
                         return;
