@@ -68,7 +68,7 @@ public final class PojoPathProfile {
 
         @IpcListener("pojos")
         void onOrder(Order order) {
-            if (order.quantity() != 3) {
+            if (order.getQuantity() != 3) {
                 throw new IllegalStateException("wrong order " + order);
             }
             RECEIVED.incrementAndGet();
@@ -210,7 +210,7 @@ public final class PojoPathProfile {
                 long alloc0 = threads.getThreadAllocatedBytes(me);
                 long wall0 = System.nanoTime();
                 for (int i = 0; i < perRound; i++) {
-                    template.convertAndSend("sink", new Order(i, "customer-" + (i % 100), 12.5, 3, (i & 1) == 0));
+                    template.convertAndSend("sink", Order.of(i, "customer-" + (i % 100), 12.5, 3, (i & 1) == 0));
                 }
                 long wall = System.nanoTime() - wall0;
                 long cpu = threads.getThreadCpuTime(me) - cpu0;

@@ -13,6 +13,7 @@ import io.github.springipc.config.IpcListenerContainerFactory;
 import io.github.springipc.config.IpcListenerEndpointRegistrar;
 import io.github.springipc.config.IpcListenerEndpointRegistry;
 import io.github.springipc.config.MethodIpcListenerEndpoint;
+import io.github.springipc.config.PayloadConverterSource;
 import io.github.springipc.listener.IpcListenerErrorHandler;
 import io.github.springipc.messaging.DefaultIpcMessageConverter;
 import org.apache.commons.logging.Log;
@@ -249,9 +250,20 @@ public class IpcListenerAnnotationBeanPostProcessor
     }
 
     /** Creates the default argument-resolving factory only when the first listener needs it. */
-    private final class LazyMethodFactory implements MessageHandlerMethodFactory {
+    private final class LazyMethodFactory implements PayloadConverterSource {
 
         private volatile MessageHandlerMethodFactory delegate;
+
+        private volatile MessageHandlerMethodFactory madeDefault;
+
+        private volatile MessageConverter madeDefaultConverter;
+
+        @Override
+        public MessageConverter payloadConverter() {
+            // only while the default made here is in use: a configured factory may resolve differently
+            MessageHandlerMethodFactory current = this.delegate;
+            return (current != null && current == this.madeDefault) ? this.madeDefaultConverter : null;
+        }
 
         @Override
         public InvocableHandlerMethod createInvocableHandlerMethod(Object bean, Method method) {
@@ -266,9 +278,12 @@ public class IpcListenerAnnotationBeanPostProcessor
         private MessageHandlerMethodFactory createDefault() {
             DefaultMessageHandlerMethodFactory factory = new DefaultMessageHandlerMethodFactory();
             factory.setBeanFactory(beanFactory);
-            factory.setMessageConverter(beanFactory.containsBean(IpcBeanNames.MESSAGE_CONVERTER)
+            MessageConverter converter = beanFactory.containsBean(IpcBeanNames.MESSAGE_CONVERTER)
                     ? beanFactory.getBean(IpcBeanNames.MESSAGE_CONVERTER, MessageConverter.class)
-                    : new DefaultIpcMessageConverter());
+                    : new DefaultIpcMessageConverter();
+            factory.setMessageConverter(converter);
+            this.madeDefaultConverter = converter;
+            this.madeDefault = factory;
             if (beanFactory instanceof ListableBeanFactory listable) {
                 Validator validator = listable.getBeanProvider(Validator.class).getIfUnique();
                 if (validator != null) {

@@ -128,7 +128,8 @@ public class DefaultIpcListenerContainerFactory implements IpcListenerContainerF
     }
 
     /**
-     * The most messages a consumer thread takes from the channel at once; default 1.
+     * The most messages a consumer thread takes from the channel at once (fewer while its
+     * listener is slow); default 64.
      *
      * @see DefaultIpcListenerContainer#setMaxMessagesPerReceive(int)
      */

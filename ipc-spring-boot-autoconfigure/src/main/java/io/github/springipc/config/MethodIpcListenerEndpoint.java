@@ -69,6 +69,9 @@ public class MethodIpcListenerEndpoint extends AbstractIpcListenerEndpoint {
         MessagingMessageListenerAdapter adapter = new MessagingMessageListenerAdapter(invocable,
                 container.getMessageConverter(), container.getMessageMapper(), container.getChannelResolver(),
                 container.getSendTimeout());
+        if (this.messageHandlerMethodFactory instanceof PayloadConverterSource source) {
+            adapter.setPayloadConverter(source.payloadConverter());
+        }
         adapter.setErrorHandler(this.errorHandler);
         adapter.setSendTo(this.sendTo);
         return adapter;

@@ -68,7 +68,13 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     public static final Duration DEFAULT_SPIN_BEFORE_WAIT = Duration.ofNanos(20_000);
 
     /** Default for {@link #setMaxMessagesPerReceive}. */
-    public static final int DEFAULT_MAX_MESSAGES_PER_RECEIVE = 1;
+    public static final int DEFAULT_MAX_MESSAGES_PER_RECEIVE = 64;
+
+    /**
+     * About how much listener time a consumer thread takes messages for at once: a batch never
+     * holds more than this of work that a competing consumer could have taken.
+     */
+    static final long BATCH_BUDGET_NANOS = 1_000_000;
 
     /** Polls that only spin before a lingering consumer starts yielding its CPU. */
     private static final int SPINS_BEFORE_YIELD = 16;
@@ -96,6 +102,9 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     private long spinBeforeWaitNanos = DEFAULT_SPIN_BEFORE_WAIT.toNanos();
 
     private int maxMessagesPerReceive = DEFAULT_MAX_MESSAGES_PER_RECEIVE;
+
+    /** {@link #BATCH_BUDGET_NANOS}; tests change it to make batch sizes independent of the machine's speed. */
+    long batchBudgetNanos = BATCH_BUDGET_NANOS;
 
     private Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
 
@@ -220,8 +229,11 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     /**
      * The most messages a consumer thread takes from the channel at once
      * ({@link IpcChannel#receive(int, Duration)}); it handles them one after the other. Channels
-     * that can hand out several messages for the price of one make this cheaper per message, but
-     * messages a thread holds wait for it even when another consumer is idle. Default 1.
+     * that hand out several messages for the price of one (the queue) are then cheaper per
+     * message, but messages a thread holds wait for it even when another consumer is idle; so
+     * a thread takes only as many as its listener handled in about a millisecond the last time
+     * (one at a time while the listener is slow), up to this bound. Default 64; 1 turns batching
+     * off.
      */
     public void setMaxMessagesPerReceive(int maxMessagesPerReceive) {
         Assert.isTrue(maxMessagesPerReceive > 0, "maxMessagesPerReceive must be > 0");
@@ -699,6 +711,16 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
 
     // ---- consumer threads
 
+    /**
+     * How many messages a consumer takes next: as many as its listener handles in about
+     * {@code budgetNanos} ({@link #BATCH_BUDGET_NANOS}) at the pace of the batch just handled,
+     * at least 1, at most {@code max}. A slow message brings it down to 1 at once.
+     */
+    static int nextBatchSize(int handled, long nanos, int max, long budgetNanos) {
+        long perMessage = Math.max(1, nanos / Math.max(1, handled));
+        return (int) Math.max(1, Math.min(max, budgetNanos / perMessage));
+    }
+
     private final class Consumer implements Runnable {
 
         private final IpcChannel channel;
@@ -706,6 +728,12 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
         private final CountDownLatch done;
 
         private volatile Thread thread;
+
+        /** How many messages to take next; adapted to the listener's speed (see {@link #nextBatchSize}). */
+        private int batchSize = 1;
+
+        /** Handled a message since the last wait: poll before waiting again. */
+        private boolean busy;
 
         Consumer(IpcChannel channel, CountDownLatch done) {
             this.channel = channel;
@@ -716,42 +744,11 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
         public void run() {
             this.thread = Thread.currentThread();
             String channelName = this.channel.name();
-            boolean busy = false; // handled a message since the last wait: poll before waiting again
             try {
-                while (running) {
-                    if (paused) {
-                        busy = false;
-                        waitWhilePaused();
-                        continue;
-                    }
-                    List<IpcDelivery> deliveries;
-                    try {
-                        deliveries = busy ? receiveSpinning() : List.of();
-                        if (deliveries.isEmpty()) {
-                            deliveries = this.channel.receive(maxMessagesPerReceive, pollTimeout);
-                        }
-                    }
-                    catch (InterruptedException ex) {
-                        break;
-                    }
-                    catch (IpcClosedException ex) {
-                        if (running) {
-                            logger.warn("Listener '" + listenerId + "' stops: channel '" + channelName + "' is closed");
-                        }
-                        break;
-                    }
-                    catch (RuntimeException ex) {
-                        // A peer that is not up yet or went away: keep trying, the channel reconnects.
-                        logger.warn("Listener '" + listenerId + "' could not receive from channel '" + channelName
-                                + "'; retrying in " + pollTimeout.toMillis() + " ms: " + ex);
-                        busy = false;
-                        pauseBriefly();
-                        continue;
-                    }
-                    busy = !deliveries.isEmpty();
-                    for (int i = 0, n = deliveries.size(); i < n; i++) {
-                        handleOrRelease(deliveries.get(i), channelName);
-                    }
+                while (running && step(channelName)) {
+                    // each turn is one call: the JIT compiles step() as a whole method, where a
+                    // loop that never returns would only get an on-stack replacement, thrown
+                    // away and redone (a dip in throughput) whenever one of its paths changes
                 }
             }
             catch (Throwable ex) {
@@ -761,6 +758,54 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
                 this.thread = null;
                 this.done.countDown();
             }
+        }
+
+        /**
+         * Takes what is there (polling for a moment after a busy turn, then waiting up to the poll
+         * timeout) and handles it.
+         *
+         * @return false when this consumer must stop
+         */
+        private boolean step(String channelName) {
+            if (paused) {
+                this.busy = false;
+                waitWhilePaused();
+                return true;
+            }
+            List<IpcDelivery> deliveries;
+            try {
+                deliveries = this.busy ? receiveSpinning() : List.of();
+                if (deliveries.isEmpty()) {
+                    deliveries = this.channel.receive(this.batchSize, pollTimeout);
+                }
+            }
+            catch (InterruptedException ex) {
+                return false;
+            }
+            catch (IpcClosedException ex) {
+                if (running) {
+                    logger.warn("Listener '" + listenerId + "' stops: channel '" + channelName + "' is closed");
+                }
+                return false;
+            }
+            catch (RuntimeException ex) {
+                // A peer that is not up yet or went away: keep trying, the channel reconnects.
+                logger.warn("Listener '" + listenerId + "' could not receive from channel '" + channelName
+                        + "'; retrying in " + pollTimeout.toMillis() + " ms: " + ex);
+                this.busy = false;
+                pauseBriefly();
+                return true;
+            }
+            this.busy = !deliveries.isEmpty();
+            long started = (maxMessagesPerReceive > 1) ? System.nanoTime() : 0;
+            for (int i = 0, n = deliveries.size(); i < n; i++) {
+                handleOrRelease(deliveries.get(i), channelName);
+            }
+            if (maxMessagesPerReceive > 1 && this.busy) {
+                this.batchSize = nextBatchSize(deliveries.size(), System.nanoTime() - started, maxMessagesPerReceive,
+                        batchBudgetNanos);
+            }
+            return true;
         }
 
         /**
@@ -775,7 +820,7 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
             }
             long deadline = System.nanoTime() + spin;
             for (int polls = 0; running && !paused; polls++) {
-                List<IpcDelivery> deliveries = this.channel.receive(maxMessagesPerReceive, Duration.ZERO);
+                List<IpcDelivery> deliveries = this.channel.receive(this.batchSize, Duration.ZERO);
                 if (!deliveries.isEmpty() || System.nanoTime() - deadline >= 0) {
                     return deliveries;
                 }

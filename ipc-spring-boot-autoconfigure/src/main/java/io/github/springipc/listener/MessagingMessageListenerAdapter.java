@@ -49,6 +49,8 @@ public class MessagingMessageListenerAdapter implements IpcMessageListener {
 
     private String sendTo;
 
+    private PayloadArgument payloadArgument;
+
     public MessagingMessageListenerAdapter(InvocableHandlerMethod handlerMethod, MessageConverter messageConverter,
             IpcMessageMapper messageMapper, IpcChannelResolver channelResolver, Duration sendTimeout) {
         Assert.notNull(handlerMethod, "handlerMethod must not be null");
@@ -64,6 +66,16 @@ public class MessagingMessageListenerAdapter implements IpcMessageListener {
         this.errorHandler = errorHandler;
     }
 
+    /**
+     * The converter that the handler method's payload resolver uses, when the method's factory
+     * resolves arguments as {@code DefaultMessageHandlerMethodFactory} does without custom
+     * resolvers; {@code null} (the default) when unknown. With it, a method whose one parameter
+     * is a JSON payload gets it converted directly (see {@link PayloadArgument}).
+     */
+    public void setPayloadConverter(MessageConverter payloadConverter) {
+        this.payloadArgument = PayloadArgument.of(this.handlerMethod, payloadConverter);
+    }
+
     /** The channel for return values when the message is not a request ({@code @SendTo}). */
     public void setSendTo(String sendTo) {
         this.sendTo = sendTo;
@@ -73,7 +85,9 @@ public class MessagingMessageListenerAdapter implements IpcMessageListener {
     public void onMessage(Message<?> message, IpcDelivery delivery) throws Exception {
         Object result;
         try {
-            result = this.handlerMethod.invoke(message);
+            Object payload = (this.payloadArgument != null) ? this.payloadArgument.resolve(message) : null;
+            // a provided argument takes the place of the parameter it is an instance of
+            result = (payload != null) ? this.handlerMethod.invoke(message, payload) : this.handlerMethod.invoke(message);
         }
         catch (Exception ex) {
             ListenerExecutionFailedException failure = new ListenerExecutionFailedException(message,

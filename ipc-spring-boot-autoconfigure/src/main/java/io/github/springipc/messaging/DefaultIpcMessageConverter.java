@@ -6,6 +6,8 @@ import java.util.Map;
 
 import tools.jackson.databind.json.JsonMapper;
 
+import io.github.springipc.transport.IpcMessage;
+
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.converter.ByteArrayMessageConverter;
@@ -39,6 +41,9 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
 
     private final JsonConverter json;
 
+    /** Headers of every message written by the direct JSON route; made on first use. */
+    private volatile IpcMessage jsonTemplate;
+
     /** With a default {@link JsonMapper}. */
     public DefaultIpcMessageConverter() {
         this(JsonMapper.builder().build());
@@ -61,14 +66,23 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
 
     @Override
     public Object fromMessage(Message<?> message, Class<?> targetClass, Object conversionHint) {
+        Object converted = fromJsonDirectly(message, targetClass, conversionHint);
+        return (converted != null) ? converted : super.fromMessage(message, targetClass, conversionHint);
+    }
+
+    /**
+     * The payload converted by the direct JSON route alone, or {@code null} when that route does
+     * not apply to this message (or the JSON is {@code null}); {@link #fromMessage(Message, Class, Object)}
+     * is then the way. For callers that hold an argument resolver's place and must not convert
+     * twice.
+     */
+    public Object fromJsonDirectly(Message<?> message, Class<?> targetClass, Object conversionHint) {
         if (convertersUnchanged() && isJsonToObject(message, targetClass)
-                && this.json.readsDirectly(message.getHeaders().get(MessageHeaders.CONTENT_TYPE))) {
+                && this.json.readsDirectly(contentTypeOf(message))) {
             Object converted = this.json.read(message, targetClass, conversionHint);
-            if (converted != JsonConverter.NOT_HANDLED) {
-                return converted;
-            }
+            return (converted != JsonConverter.NOT_HANDLED) ? converted : null;
         }
-        return super.fromMessage(message, targetClass, conversionHint);
+        return null;
     }
 
     @Override
@@ -92,6 +106,29 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
     }
 
     /** The direct routes hold only while the converters are the three this class was made with. */
+    /**
+     * The wire message {@code toMessage(payload, null)} would give, built without the Spring
+     * message in between (no id, timestamp or header maps made only to be dropped), or
+     * {@code null} when the payload does not take the direct JSON route.
+     */
+    IpcMessage toJsonIpcMessage(Object payload) {
+        if (payload == null || !convertersUnchanged() || !isObjectToJson(payload, null) || !this.json.writesDirectly()) {
+            return null;
+        }
+        IpcMessage template = this.jsonTemplate;
+        if (template == null) {
+            template = IpcMessage.of(Map.of(IpcHeaders.CONTENT_TYPE, this.json.contentType().toString()), null);
+            this.jsonTemplate = template;
+        }
+        return template.withPayload(this.json.write(payload));
+    }
+
+    private static Object contentTypeOf(Message<?> message) {
+        // a received message's headers are made only when asked for: the wire has the content type
+        return (message instanceof IpcReceivedMessage received) ? received.wireHeader(IpcHeaders.CONTENT_TYPE)
+                : message.getHeaders().get(MessageHeaders.CONTENT_TYPE);
+    }
+
     private boolean convertersUnchanged() {
         List<MessageConverter> converters = getConverters();
         return converters.size() == 3 && converters.get(2) == this.json;

@@ -15,7 +15,6 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.converter.MessageConversionException;
-import org.springframework.messaging.support.GenericMessage;
 import org.springframework.util.MimeType;
 
 /**
@@ -93,7 +92,8 @@ public class IpcMessageMapper {
     }
 
     /**
-     * The Spring message for a message received by a listener.
+     * The Spring message for a message received by a listener: an {@link IpcReceivedMessage},
+     * whose headers are built when first asked for.
      *
      * @param channelName the channel it came from
      * @param deliveryAttempt the delivery attempt to report; {@code <= 0} to leave it out
@@ -101,6 +101,11 @@ public class IpcMessageMapper {
      */
     public Message<byte[]> toMessage(IpcMessage message, String channelName, int deliveryAttempt,
             String listenerId) {
+        return new IpcReceivedMessage(this, message, channelName, deliveryAttempt, listenerId);
+    }
+
+    /** The Spring headers of a received message, built when an {@link IpcReceivedMessage} is first asked for them. */
+    MessageHeaders headersOf(IpcMessage message, String channelName, int deliveryAttempt, String listenerId) {
         Map<String, String> wire = message.headers();
         // built directly (no MessageBuilder): this runs once per received message
         Map<String, Object> headers = new HashMap<>(capacityFor(wire.size() + 3));
@@ -123,7 +128,7 @@ public class IpcMessageMapper {
         if (deliveryAttempt > 0) {
             headers.put(IpcHeaders.DELIVERY_ATTEMPT, deliveryAttempt);
         }
-        return new GenericMessage<>(message.payload(), new IpcMessageHeaders(headers));
+        return new IpcMessageHeaders(headers);
     }
 
     private static int capacityFor(int entries) {

@@ -189,28 +189,58 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
         return this.sendCounts.computeIfAbsent(channelName, (name) -> new SendCounts());
     }
 
+    /**
+     * Converts the payload and sends it. An object that the {@link DefaultIpcMessageConverter}
+     * writes as JSON goes straight to the wire message, with the same bytes and headers as the
+     * general route (converter, Spring message, {@link #doSend}) would give.
+     */
+    @Override
+    public void convertAndSend(String channelName, Object payload) throws MessagingException {
+        IpcMessage direct = (getMessageConverter() instanceof DefaultIpcMessageConverter converter
+                && !(payload instanceof Message)) ? converter.toJsonIpcMessage(payload) : null;
+        if (direct == null) {
+            super.convertAndSend(channelName, payload);
+            return;
+        }
+        send(channelName, direct, null);
+    }
+
     @Override
     protected void doSend(String channelName, Message<?> message) {
+        send(channelName, this.messageMapper.toIpcMessage(message), message);
+    }
+
+    /** @param message the Spring message sent, for exceptions; {@code null} on the direct route */
+    private void send(String channelName, IpcMessage outgoing, Message<?> message) {
         IpcChannel channel = this.channelResolver.resolve(channelName);
-        IpcMessage outgoing = this.messageMapper.toIpcMessage(message);
         SendCounts counts = countsOf(channelName);
+        ObservationRegistry registry = this.observationRegistry;
+        if (registry == null || registry.isNoop()) {
+            send(channel, channelName, outgoing, message, counts); // no lambda to allocate per message
+            return;
+        }
         observe(channelName, outgoing, (observed) -> {
-            try {
-                if (this.sendTimeout != null) {
-                    channel.send(observed, this.sendTimeout);
-                }
-                else {
-                    channel.send(observed);
-                }
-                counts.sent.increment();
-            }
-            catch (IpcException ex) {
-                counts.failed.increment();
-                throw new MessageDeliveryException(message,
-                        "Could not send to IPC channel '" + channelName + "': " + ex.getMessage(), ex);
-            }
+            send(channel, channelName, observed, message, counts);
             return null;
         });
+    }
+
+    private void send(IpcChannel channel, String channelName, IpcMessage outgoing, Message<?> message,
+            SendCounts counts) {
+        try {
+            if (this.sendTimeout != null) {
+                channel.send(outgoing, this.sendTimeout);
+            }
+            else {
+                channel.send(outgoing);
+            }
+            counts.sent.increment();
+        }
+        catch (IpcException ex) {
+            counts.failed.increment();
+            throw new MessageDeliveryException((message != null) ? message : this.messageMapper.toMessage(outgoing, channelName, 0),
+                    "Could not send to IPC channel '" + channelName + "': " + ex.getMessage(), ex);
+        }
     }
 
     @Override

@@ -33,9 +33,24 @@ public final class IpcMessage {
     /** {@link IpcMessageCodec#encodedLength} once computed, else -1. */
     int encodedLength = -1;
 
+    /**
+     * The encoded header block (count and headers) this message shares with the message it was
+     * {@linkplain #withPayload made from}; else {@code null} (encoded per write). Final, so that
+     * its bytes are visible to any thread that sees the message.
+     */
+    final byte[] headerBlock;
+
+    /** This message's own header block, once a {@link #withPayload} call encoded it. */
+    volatile byte[] ownHeaderBlock;
+
     private IpcMessage(Map<String, String> headers, byte[] payload) {
+        this(headers, payload, null);
+    }
+
+    private IpcMessage(Map<String, String> headers, byte[] payload, byte[] headerBlock) {
         this.headers = headers;
         this.payload = payload;
+        this.headerBlock = headerBlock;
     }
 
     /** A message with the given headers (copied) and payload (not copied). */
@@ -51,6 +66,11 @@ public final class IpcMessage {
      */
     static IpcMessage ofOwned(Map<String, String> headers, byte[] payload) {
         return new IpcMessage(Collections.unmodifiableMap(headers), payload == null ? EMPTY : payload);
+    }
+
+    /** A message that takes {@code headers}, already immutable, as they are; for the codec. */
+    static IpcMessage ofImmutable(Map<String, String> headers, byte[] payload) {
+        return new IpcMessage(headers, payload == null ? EMPTY : payload);
     }
 
     /** A message without headers. */
@@ -71,6 +91,16 @@ public final class IpcMessage {
     /** The payload; not a copy. */
     public byte[] payload() {
         return this.payload;
+    }
+
+    /**
+     * A message with this message's headers and another payload. The headers are shared, not
+     * copied (both messages are immutable), and so is their encoded form: a sender that stamps
+     * many payloads with the same headers builds and encodes them once.
+     */
+    public IpcMessage withPayload(byte[] payload) {
+        // the headers are encoded once, here, for every message stamped from this one
+        return new IpcMessage(this.headers, payload == null ? EMPTY : payload, IpcMessageCodec.headerBlock(this));
     }
 
     /** A copy of this message with one header added or replaced. */

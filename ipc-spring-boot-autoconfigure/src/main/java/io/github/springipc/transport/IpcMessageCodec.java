@@ -55,6 +55,9 @@ public final class IpcMessageCodec {
         if (cached >= 0) {
             return cached;
         }
+        if (message.headerBlock != null) {
+            return message.encodedLength = message.headerBlock.length + message.payload().length;
+        }
         long length = 2;
         for (Map.Entry<String, String> header : message.headers().entrySet()) {
             length += 2 + utf8Length(header.getKey()) + 4 + utf8Length(header.getValue());
@@ -104,6 +107,38 @@ public final class IpcMessageCodec {
             throw new IndexOutOfBoundsException("An envelope of " + length + " bytes does not fit at index " + at
                     + " of a buffer with limit " + target.limit());
         }
+        byte[] block = message.headerBlock;
+        if (block != null) {
+            target.put(at, block);
+            at += block.length;
+        }
+        else {
+            at = encodeHeadersAt(message, target, at);
+        }
+        byte[] payload = message.payload();
+        target.put(at, payload);
+        return at + payload.length;
+    }
+
+    /**
+     * The header block of {@code message} (header count, then each header), encoded once and
+     * kept on the message, for messages that share its headers.
+     */
+    static byte[] headerBlock(IpcMessage message) {
+        if (message.headerBlock != null) {
+            return message.headerBlock;
+        }
+        byte[] block = message.ownHeaderBlock;
+        if (block == null) {
+            checkHeaderCount(message);
+            block = new byte[encodedLength(message) - message.payload().length];
+            encodeHeadersAt(message, ByteBuffer.wrap(block), 0);
+            message.ownHeaderBlock = block; // two threads at once make the same bytes
+        }
+        return block;
+    }
+
+    private static int encodeHeadersAt(IpcMessage message, ByteBuffer target, int at) {
         SHORT.set(target, at, (short) message.headers().size());
         at += 2;
         for (Map.Entry<String, String> header : message.headers().entrySet()) {
@@ -138,9 +173,7 @@ public final class IpcMessageCodec {
                 at += 4 + bytes.length;
             }
         }
-        byte[] payload = message.payload();
-        target.put(at, payload);
-        return at + payload.length;
+        return at;
     }
 
     private static void checkHeaderCount(IpcMessage message) {
@@ -206,23 +239,36 @@ public final class IpcMessageCodec {
             throw new IpcCorruptDataException("Envelope announces " + headerCount + " headers; at most "
                     + MAX_HEADERS + " are allowed");
         }
+        if (headerCount == 1) { // the usual case (a content type): no map to grow, no decoder array
+            String key = readString(in, readUnsignedShort(in, "header name length"), null, "header name");
+            String value = readString(in, readValueLength(in, key), null, "value of header '" + key + "'");
+            return IpcMessage.ofImmutable(Map.of(key, value), readPayload(in));
+        }
         Map<String, String> headers = new LinkedHashMap<>(Math.max(4, headerCount * 2));
         CharsetDecoder[] decoder = new CharsetDecoder[1]; // made only for non-ASCII text
         for (int i = 0; i < headerCount; i++) {
             int keyLength = readUnsignedShort(in, "header name length");
             String key = readString(in, keyLength, decoder, "header name");
-            if (in.remaining() < 4) {
-                throw truncated("header value length");
-            }
-            int valueLength = in.getInt();
-            if (valueLength < 0) {
-                throw new IpcCorruptDataException("Envelope header '" + key + "' has a negative length");
-            }
-            headers.put(key, readString(in, valueLength, decoder, "value of header '" + key + "'"));
+            headers.put(key, readString(in, readValueLength(in, key), decoder, "value of header '" + key + "'"));
         }
+        return IpcMessage.ofOwned(headers, readPayload(in));
+    }
+
+    private static int readValueLength(ByteBuffer in, String key) {
+        if (in.remaining() < 4) {
+            throw truncated("header value length");
+        }
+        int valueLength = in.getInt();
+        if (valueLength < 0) {
+            throw new IpcCorruptDataException("Envelope header '" + key + "' has a negative length");
+        }
+        return valueLength;
+    }
+
+    private static byte[] readPayload(ByteBuffer in) {
         byte[] payload = new byte[in.remaining()];
         in.get(payload);
-        return IpcMessage.ofOwned(headers, payload);
+        return payload;
     }
 
     private static int readUnsignedShort(ByteBuffer in, String what) {
@@ -264,6 +310,9 @@ public final class IpcMessageCodec {
         slice.limit(length);
         in.position(start + length);
         try {
+            if (decoder == null) { // one text to decode: no decoder to keep for the next
+                decoder = new CharsetDecoder[1];
+            }
             if (decoder[0] == null) {
                 decoder[0] = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .onUnmappableCharacter(CodingErrorAction.REPORT);

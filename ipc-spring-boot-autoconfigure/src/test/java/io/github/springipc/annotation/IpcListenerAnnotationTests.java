@@ -350,6 +350,55 @@ class IpcListenerAnnotationTests {
                 });
     }
 
+    static class LonePojoListener {
+
+        final Seen seen;
+
+        LonePojoListener(Seen seen) {
+            this.seen = seen;
+        }
+
+        @IpcListener("jobs")
+        void handle(Job job) {
+            this.seen.values.add(job);
+        }
+    }
+
+    @Test
+    void loneParameterIsReadWithTheApplicationsJsonMapper() {
+        this.runner.withBean(LonePojoListener.class).withBean(JsonMapper.class, () -> JsonMapper.builder()
+                .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build())
+                .run((context) -> {
+                    context.getBean(IpcTemplate.class).convertAndSend("jobs", new Job("snake", 3));
+                    assertThat(context.getBean(Seen.class).awaitOne()).isEqualTo(new Job("snake", 3));
+                });
+    }
+
+    @Test
+    void aConfiguredMethodFactoryResolvesEveryArgumentItself() {
+        org.springframework.messaging.handler.annotation.support.DefaultMessageHandlerMethodFactory factory =
+                new org.springframework.messaging.handler.annotation.support.DefaultMessageHandlerMethodFactory();
+        factory.setCustomArgumentResolvers(List.of(
+                new org.springframework.messaging.handler.invocation.HandlerMethodArgumentResolver() {
+                    @Override
+                    public boolean supportsParameter(org.springframework.core.MethodParameter parameter) {
+                        return parameter.getParameterType() == Job.class;
+                    }
+
+                    @Override
+                    public Object resolveArgument(org.springframework.core.MethodParameter parameter, Message<?> message) {
+                        return new Job("resolved", 0);
+                    }
+                }));
+        factory.afterPropertiesSet();
+        this.runner.withBean(LonePojoListener.class)
+                .withBean(IpcListenerConfigurer.class, () -> (registrar) -> registrar.setMessageHandlerMethodFactory(factory))
+                .run((context) -> {
+                    context.getBean(IpcTemplate.class).convertAndSend("jobs", new Job("sent", 3));
+                    assertThat(context.getBean(Seen.class).awaitOne()).isEqualTo(new Job("resolved", 0));
+                });
+    }
+
     @Test
     void applicationTemplateReplacesTheDefault() {
         this.runner.withBean("myTemplate", IpcTemplate.class, () -> new IpcTemplate((name) -> null))

@@ -322,6 +322,7 @@ class DefaultIpcListenerContainerTests {
         this.container = new DefaultIpcListenerContainer("worker", List.of(recordingTimeouts(timeouts)), this.resolver);
         this.container.setPollTimeout(Duration.ofMillis(50));
         this.container.setSpinBeforeWait(Duration.ZERO);
+        this.container.setMaxMessagesPerReceive(1);
         this.container.setupMessageListener((message, delivery) -> { });
         this.container.start();
 
@@ -374,12 +375,14 @@ class DefaultIpcListenerContainerTests {
         this.container = new DefaultIpcListenerContainer("worker", List.of(batching), this.resolver);
         this.container.setPollTimeout(Duration.ofMillis(50));
         this.container.setMaxMessagesPerReceive(4);
+        this.container.batchBudgetNanos = Long.MAX_VALUE; // every listener counts as fast
         this.container.setupMessageListener(
                 (message, delivery) -> handled.add(new String((byte[]) message.getPayload(), StandardCharsets.UTF_8)));
         this.container.start();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 10);
-        assertThat(batchSizes).containsExactly(4, 4, 2);
+        // one at first, then as many as the listener's pace allows, never more than the bound
+        assertThat(batchSizes).containsExactly(1, 4, 4, 1);
         assertThat(handled).containsExactly("m0", "m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8", "m9");
         assertThat(this.jobs.acknowledgedCount()).isEqualTo(10);
     }
@@ -388,14 +391,17 @@ class DefaultIpcListenerContainerTests {
     void messagesOfABatchNotYetHandledAtStopAreReleasedNotLost() throws Exception {
         CountDownLatch firstStarted = new CountDownLatch(1);
         CountDownLatch finishFirst = new CountDownLatch(1);
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 6; i++) {
             send("m" + i);
         }
         container((message, delivery) -> {
-            firstStarted.countDown();
-            finishFirst.await(5, TimeUnit.SECONDS);
+            if (new String((byte[]) message.getPayload(), StandardCharsets.UTF_8).equals("m1")) {
+                firstStarted.countDown(); // the first of a batch of 5 (m0 came alone)
+                finishFirst.await(5, TimeUnit.SECONDS);
+            }
         });
         this.container.setMaxMessagesPerReceive(5);
+        this.container.batchBudgetNanos = Long.MAX_VALUE;
         this.container.start();
         assertThat(firstStarted.await(5, TimeUnit.SECONDS)).isTrue();
 
@@ -404,10 +410,46 @@ class DefaultIpcListenerContainerTests {
         finishFirst.countDown();
 
         assertThat(stopped.await(5, TimeUnit.SECONDS)).isTrue();
-        assertThat(this.container.getHandledCount()).isEqualTo(1);
+        assertThat(this.container.getHandledCount()).isEqualTo(2);
         assertThat(this.container.getReleasedCount()).isEqualTo(4);
         assertThat(this.jobs.releasedCount()).isEqualTo(4);
         assertThat(this.jobs.size()).isEqualTo(4);
+    }
+
+    @Test
+    void aSlowListenerTakesOneMessageAtATime() {
+        List<Integer> batchSizes = new CopyOnWriteArrayList<>();
+        IpcChannel batching = new InMemoryIpcChannel("jobs") {
+            @Override
+            public List<IpcDelivery> receive(int maxMessages, Duration timeout) throws InterruptedException {
+                List<IpcDelivery> batch = DefaultIpcListenerContainerTests.this.jobs.receive(maxMessages, timeout);
+                if (!batch.isEmpty()) {
+                    batchSizes.add(batch.size());
+                }
+                return batch;
+            }
+        };
+        for (int i = 0; i < 10; i++) {
+            send("m" + i);
+        }
+        this.container = new DefaultIpcListenerContainer("worker", List.of(batching), this.resolver);
+        this.container.setMaxMessagesPerReceive(64);
+        this.container.batchBudgetNanos = 0; // every listener counts as slower than the budget
+        this.container.setupMessageListener((message, delivery) -> { });
+        this.container.start();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 10);
+        assertThat(batchSizes).hasSize(10).containsOnly(1);
+    }
+
+    @Test
+    void batchSizeFollowsTheListenersPace() {
+        long budget = DefaultIpcListenerContainer.BATCH_BUDGET_NANOS;
+        assertThat(DefaultIpcListenerContainer.nextBatchSize(10, 10_000, 64, budget)).isEqualTo(64); // 1 µs each
+        assertThat(DefaultIpcListenerContainer.nextBatchSize(4, 200_000, 64, budget)).isEqualTo(20); // 50 µs each
+        assertThat(DefaultIpcListenerContainer.nextBatchSize(1, 5_000_000, 64, budget)).isEqualTo(1); // 5 ms
+        assertThat(DefaultIpcListenerContainer.nextBatchSize(3, 0, 64, budget)).isEqualTo(64); // below the clock's grain
+        assertThat(DefaultIpcListenerContainer.nextBatchSize(1, 10, 1, budget)).isEqualTo(1);
     }
 
     @Test

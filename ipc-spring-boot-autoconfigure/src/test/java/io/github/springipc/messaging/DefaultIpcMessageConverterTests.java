@@ -140,4 +140,32 @@ class DefaultIpcMessageConverterTests {
 
         assertThat(this.converter.fromMessage(untyped, Order.class)).isNull();
     }
+
+    @Test
+    void wireMessageOfTheDirectRouteIsWhatTheGeneralRouteSends() {
+        Order order = new Order(1, "c", 2.5);
+
+        io.github.springipc.transport.IpcMessage direct = this.converter.toJsonIpcMessage(order);
+        io.github.springipc.transport.IpcMessage general = new IpcMessageMapper().toIpcMessage(this.spring.toMessage(order, null));
+
+        assertThat(direct).isEqualTo(general);
+        assertThat(this.converter.toJsonIpcMessage("text")).isNull();
+        assertThat(this.converter.toJsonIpcMessage(new byte[1])).isNull();
+        assertThat(this.converter.toJsonIpcMessage(null)).isNull();
+    }
+
+    @Test
+    void receivedMessagesAreReadByTheirWireContentType() {
+        IpcMessageMapper mapper = new IpcMessageMapper();
+        byte[] json = "{\"id\":7,\"customer\":\"c\",\"amount\":1.5}".getBytes(StandardCharsets.UTF_8);
+        Message<byte[]> asJson = mapper.toMessage(
+                io.github.springipc.transport.IpcMessage.of(Map.of("contentType", "application/json"), json), "q", 1);
+        Message<byte[]> asText = mapper.toMessage(
+                io.github.springipc.transport.IpcMessage.of(Map.of("contentType", "text/plain"), json), "q", 1);
+
+        assertThat(this.converter.fromJsonDirectly(asJson, Order.class, null)).isEqualTo(new Order(7, "c", 1.5));
+        assertThat(this.converter.fromMessage(asJson, Order.class)).isEqualTo(new Order(7, "c", 1.5));
+        assertThat(this.converter.fromJsonDirectly(asText, Order.class, null)).isNull(); // the converters decide
+        assertThat(this.converter.fromJsonDirectly(json("null"), Order.class, null)).isNull();
+    }
 }

@@ -126,6 +126,39 @@ class IpcTemplateTests {
     }
 
     @Test
+    void objectsSentToAFullChannelFailWithTheirJsonMessageAndTheCause() {
+        InMemoryIpcChannel small = new InMemoryIpcChannel("small", 1);
+        IpcTemplate tpl = new IpcTemplate((name) -> small);
+        tpl.setSendTimeout(Duration.ofMillis(20));
+        tpl.convertAndSend("small", new Job("one", 1));
+        assertThatThrownBy(() -> tpl.convertAndSend("small", new Job("two", 2)))
+                .isInstanceOfSatisfying(MessageDeliveryException.class, (ex) -> {
+                    assertThat(new String((byte[]) ex.getFailedMessage().getPayload(), StandardCharsets.UTF_8))
+                            .isEqualTo("{\"name\":\"two\",\"priority\":2}");
+                    assertThat(ex.getFailedMessage().getHeaders()).containsEntry(IpcHeaders.CONTENT_TYPE, "application/json");
+                })
+                .hasCauseInstanceOf(IpcTimeoutException.class);
+        assertThat(tpl.getSendCounts().get("small").getFailed()).isEqualTo(1);
+        assertThat(tpl.getSendCounts().get("small").getSent()).isEqualTo(1);
+    }
+
+    @Test
+    void objectsWithHeadersOrAnotherConverterTakeTheGeneralRouteToTheSameWireMessage() throws Exception {
+        this.template.convertAndSend("jobs", new Job("a", 1));
+        this.template.convertAndSend("jobs", new Job("a", 1), Map.of("region", "eu"));
+        IpcTemplate withSpringConverter = new IpcTemplate((name) -> this.jobs,
+                new org.springframework.messaging.converter.JacksonJsonMessageConverter());
+        withSpringConverter.convertAndSend("jobs", new Job("a", 1));
+
+        IpcMessage direct = takeSent();
+        IpcMessage withHeaders = takeSent();
+        IpcMessage general = takeSent();
+        assertThat(direct).isEqualTo(general);
+        assertThat(withHeaders.headers()).containsEntry("region", "eu").containsEntry(IpcHeaders.CONTENT_TYPE, "application/json");
+        assertThat(withHeaders.payload()).isEqualTo(direct.payload());
+    }
+
+    @Test
     void unconvertedObjectPayloadIsRejectedWithAHint() {
         Message<Job> message = MessageBuilder.withPayload(new Job("x", 1)).build();
         assertThatThrownBy(() -> this.template.send("jobs", message))

@@ -180,4 +180,39 @@ class IpcMessageCodecTests {
                 .isThrownBy(() -> IpcMessageCodec.encodeAt(message, target, 4));
         assertThat(target.array()).containsOnly(0);
     }
+
+    @Test
+    void messagesStampedFromATemplateEncodeAsIfBuiltOneByOne() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("contentType", "application/json");
+        headers.put("tenant", "ünïcode");
+        IpcMessage template = IpcMessage.of(headers, null);
+
+        for (String payload : new String[] { "{}", "{\"id\":7}", "" }) {
+            byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);
+            IpcMessage stamped = template.withPayload(bytes);
+            byte[] expected = IpcMessageCodec.encode(IpcMessage.of(headers, bytes));
+
+            assertThat(IpcMessageCodec.encodedLength(stamped)).isEqualTo(expected.length);
+            assertThat(IpcMessageCodec.encode(stamped)).isEqualTo(expected);
+            ByteBuffer target = ByteBuffer.allocate(expected.length + 8);
+            assertThat(IpcMessageCodec.encodeAt(stamped, target, 8)).isEqualTo(expected.length + 8);
+            assertThat(target.array()).endsWith(expected);
+            assertThat(stamped.headers()).isSameAs(template.headers());
+            assertThat(IpcMessageCodec.decode(expected)).isEqualTo(stamped);
+        }
+    }
+
+    @Test
+    void aLoneHeaderDecodesToTheSameMessageAsSeveral() {
+        IpcMessage one = IpcMessage.of(Map.of("contentType", "text/plain;charset=UTF-8"), new byte[] { 1, 2 });
+
+        IpcMessage decoded = IpcMessageCodec.decode(IpcMessageCodec.encode(one));
+
+        assertThat(decoded).isEqualTo(one);
+        assertThat(decoded.header("contentType")).isEqualTo("text/plain;charset=UTF-8");
+        assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> decoded.headers().put("k", "v"));
+        byte[] truncated = java.util.Arrays.copyOf(IpcMessageCodec.encode(one), 10);
+        assertThatExceptionOfType(IpcCorruptDataException.class).isThrownBy(() -> IpcMessageCodec.decode(truncated));
+    }
 }

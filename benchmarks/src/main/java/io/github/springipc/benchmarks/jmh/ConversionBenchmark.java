@@ -23,7 +23,7 @@ public class ConversionBenchmark {
 
     private final DefaultIpcMessageConverter converter = new DefaultIpcMessageConverter();
 
-    private final SpringPeers.Order order = new SpringPeers.Order(42, "customer-7", 12.5, 3, true);
+    private final SpringPeers.Order order = SpringPeers.Order.of(42, "customer-7", 12.5, 3, true);
 
     private final Message<?> json = this.converter.toMessage(this.order, new MessageHeaders(Map.of()));
 

@@ -75,6 +75,9 @@ public final class IpcQueue implements IpcChannel {
 
     private static final int MAX_BATCH = 256;
 
+    /** Envelopes up to this size are copied out whole and decoded on the heap; larger ones in place. */
+    private static final int COPIED_ENVELOPE = 4096;
+
     private static final int REPLY_SENDERS_CACHED = 64;
 
     private static final VarHandle HELD_BY;
@@ -857,7 +860,14 @@ public final class IpcQueue implements IpcChannel {
             return IpcMessage.of(payload);
         }
         try {
-            return IpcMessageCodec.decode(this.readOnlyView, index, length);
+            if (length > COPIED_ENVELOPE) { // decoded in place: the payload is copied once
+                return IpcMessageCodec.decode(this.readOnlyView, index, length);
+            }
+            // one bulk copy out of the mapped file, then decode on the heap: reading the headers
+            // byte by byte from the mapping costs a bounds and scope check per byte
+            byte[] envelope = new byte[length];
+            this.ring.buffer.get(index, envelope);
+            return IpcMessageCodec.decode(envelope);
         }
         catch (IpcCorruptDataException ex) {
             this.ring.countCorrupt();

@@ -48,6 +48,26 @@ class IpcQueueTest {
     }
 
     @Test
+    void smallAndLargeEnvelopesArriveIntact() throws Exception {
+        // small envelopes are copied out and decoded on the heap, large ones decoded in place
+        QueueOptions roomy = QueueOptions.builder().capacity(1 << 16).maxMessageSize(16 << 10).build();
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        headers.put("contentType", "application/json");
+        headers.put("tenant", "t-ü");
+        try (IpcQueue producer = IpcQueue.open(this.dir, "q", roomy); IpcQueue consumer = IpcQueue.open(this.dir, "q", roomy)) {
+            for (int size : new int[] { 0, 100, 4000, 4096, 5000, 12_000 }) {
+                byte[] payload = new byte[size];
+                new java.util.Random(size).nextBytes(payload);
+                IpcMessage sent = IpcMessage.of(headers, payload);
+                producer.send(sent, Duration.ofSeconds(1));
+                IpcDelivery delivery = consumer.receive(Duration.ofSeconds(1));
+                assertThat(delivery.message()).as("payload of %d bytes", size).isEqualTo(sent);
+                delivery.acknowledge();
+            }
+        }
+    }
+
+    @Test
     void releasedMessageComesBackAtOnceWithTheNextAttempt() throws Exception {
         try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
             queue.send(IpcMessage.of(bytes("again")), Duration.ofSeconds(1));
