@@ -254,15 +254,15 @@ public class IpcListenerAnnotationBeanPostProcessor
 
         private volatile MessageHandlerMethodFactory delegate;
 
-        private volatile MessageHandlerMethodFactory madeDefault;
-
-        private volatile MessageConverter madeDefaultConverter;
+        /** The default factory made here and its converter, in one field so they always match. */
+        private volatile MadeDefault madeDefault;
 
         @Override
         public MessageConverter payloadConverter() {
             // only while the default made here is in use: a configured factory may resolve differently
             MessageHandlerMethodFactory current = this.delegate;
-            return (current != null && current == this.madeDefault) ? this.madeDefaultConverter : null;
+            MadeDefault made = this.madeDefault;
+            return (current != null && made != null && current == made.factory()) ? made.converter() : null;
         }
 
         @Override
@@ -282,8 +282,7 @@ public class IpcListenerAnnotationBeanPostProcessor
                     ? beanFactory.getBean(IpcBeanNames.MESSAGE_CONVERTER, MessageConverter.class)
                     : new DefaultIpcMessageConverter();
             factory.setMessageConverter(converter);
-            this.madeDefaultConverter = converter;
-            this.madeDefault = factory;
+            this.madeDefault = new MadeDefault(factory, converter);
             if (beanFactory instanceof ListableBeanFactory listable) {
                 Validator validator = listable.getBeanProvider(Validator.class).getIfUnique();
                 if (validator != null) {
@@ -293,5 +292,8 @@ public class IpcListenerAnnotationBeanPostProcessor
             factory.afterPropertiesSet();
             return factory;
         }
+    }
+
+    private record MadeDefault(MessageHandlerMethodFactory factory, MessageConverter converter) {
     }
 }

@@ -395,9 +395,9 @@ public class IpcProperties {
 
         /**
          * Most messages a consumer thread takes from its channel at once. It takes only as many
-         * as its listener handles in about a millisecond (one at a time while the listener is
-         * slow), so it never holds much work a competing consumer could have taken; 1 turns
-         * batching off.
+         * as its listener handled in about a millisecond at the pace of its last batch (one at a
+         * time after a slower batch), so it rarely holds much work a competing consumer could
+         * have taken; 1 turns batching off.
          */
         private int maxMessagesPerReceive = 64;
 

@@ -101,7 +101,7 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
 
     private long spinBeforeWaitNanos = DEFAULT_SPIN_BEFORE_WAIT.toNanos();
 
-    private int maxMessagesPerReceive = DEFAULT_MAX_MESSAGES_PER_RECEIVE;
+    private volatile int maxMessagesPerReceive = DEFAULT_MAX_MESSAGES_PER_RECEIVE;
 
     /** {@link #BATCH_BUDGET_NANOS}; tests change it to make batch sizes independent of the machine's speed. */
     long batchBudgetNanos = BATCH_BUDGET_NANOS;
@@ -231,9 +231,10 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
      * ({@link IpcChannel#receive(int, Duration)}); it handles them one after the other. Channels
      * that hand out several messages for the price of one (the queue) are then cheaper per
      * message, but messages a thread holds wait for it even when another consumer is idle; so
-     * a thread takes only as many as its listener handled in about a millisecond the last time
-     * (one at a time while the listener is slow), up to this bound. Default 64; 1 turns batching
-     * off.
+     * a thread takes only as many as its listener handled in about a millisecond at the pace of
+     * its last batch, and one at a time after a batch that took longer, up to this bound. Only
+     * when a fast listener turns slow does one batch hold more. A {@link #pause()} takes effect
+     * after the batch in hand. Default 64; 1 turns batching off. May be changed while running.
      */
     public void setMaxMessagesPerReceive(int maxMessagesPerReceive) {
         Assert.isTrue(maxMessagesPerReceive > 0, "maxMessagesPerReceive must be > 0");
@@ -714,9 +715,13 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
     /**
      * How many messages a consumer takes next: as many as its listener handles in about
      * {@code budgetNanos} ({@link #BATCH_BUDGET_NANOS}) at the pace of the batch just handled,
-     * at least 1, at most {@code max}. A slow message brings it down to 1 at once.
+     * at least 1, at most {@code max}. A batch that took longer than the budget (one slow
+     * message is enough) brings it back to 1.
      */
     static int nextBatchSize(int handled, long nanos, int max, long budgetNanos) {
+        if (nanos >= budgetNanos) {
+            return 1;
+        }
         long perMessage = Math.max(1, nanos / Math.max(1, handled));
         return (int) Math.max(1, Math.min(max, budgetNanos / perMessage));
     }
@@ -772,11 +777,13 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
                 waitWhilePaused();
                 return true;
             }
+            int max = maxMessagesPerReceive; // read once: it may be changed while running
+            int take = Math.min(this.batchSize, max);
             List<IpcDelivery> deliveries;
             try {
-                deliveries = this.busy ? receiveSpinning() : List.of();
+                deliveries = this.busy ? receiveSpinning(take) : List.of();
                 if (deliveries.isEmpty()) {
-                    deliveries = this.channel.receive(this.batchSize, pollTimeout);
+                    deliveries = this.channel.receive(take, pollTimeout);
                 }
             }
             catch (InterruptedException ex) {
@@ -796,14 +803,24 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
                 pauseBriefly();
                 return true;
             }
-            this.busy = !deliveries.isEmpty();
-            long started = (maxMessagesPerReceive > 1) ? System.nanoTime() : 0;
-            for (int i = 0, n = deliveries.size(); i < n; i++) {
-                handleOrRelease(deliveries.get(i), channelName);
+            int count = deliveries.size();
+            this.busy = count > 0;
+            long started = (max > 1) ? System.nanoTime() : 0;
+            int next = 0;
+            try {
+                while (next < count && running) {
+                    settle(deliveries.get(next++), channelName);
+                }
             }
-            if (maxMessagesPerReceive > 1 && this.busy) {
-                this.batchSize = nextBatchSize(deliveries.size(), System.nanoTime() - started, maxMessagesPerReceive,
-                        batchBudgetNanos);
+            finally {
+                // not handled (stopping, or an Error out of the failure path): given back, last
+                // first, since a pipe puts each one back at the front of its inbox
+                for (int i = count - 1; i >= next; i--) {
+                    release(deliveries.get(i), channelName);
+                }
+            }
+            if (max > 1 && count > 0) {
+                this.batchSize = nextBatchSize(count, System.nanoTime() - started, max, batchBudgetNanos);
             }
             return true;
         }
@@ -813,14 +830,14 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
          * is usually a few hundred nanoseconds away), then yields the CPU between polls, so
          * that a producer sharing the core can run.
          */
-        private List<IpcDelivery> receiveSpinning() throws InterruptedException {
+        private List<IpcDelivery> receiveSpinning(int take) throws InterruptedException {
             long spin = spinBeforeWaitNanos;
             if (spin <= 0) {
                 return List.of();
             }
             long deadline = System.nanoTime() + spin;
             for (int polls = 0; running && !paused; polls++) {
-                List<IpcDelivery> deliveries = this.channel.receive(this.batchSize, Duration.ZERO);
+                List<IpcDelivery> deliveries = this.channel.receive(take, Duration.ZERO);
                 if (!deliveries.isEmpty() || System.nanoTime() - deadline >= 0) {
                     return deliveries;
                 }
@@ -834,11 +851,8 @@ public class DefaultIpcListenerContainer implements IpcListenerContainer {
             return List.of();
         }
 
-        private void handleOrRelease(IpcDelivery delivery, String channelName) {
-            if (!running) {
-                release(delivery, channelName); // taken, but stopping: another consumer gets it
-                return;
-            }
+        /** Handles one delivery to the end (acknowledged, retried, dead-lettered or released). */
+        private void settle(IpcDelivery delivery, String channelName) {
             try {
                 process(delivery, channelName);
             }

@@ -23,7 +23,7 @@ import io.github.springipc.messaging.IpcReceivedMessage;
  * its parameter carries no annotation (so no {@code @Header}, {@code @Payload} option or
  * validation hint) and is not a type another resolver claims, the message is a received
  * {@link IpcReceivedMessage} with a non-empty JSON payload, and the converter is a
- * {@link DefaultIpcMessageConverter} that reads it directly. Anything else returns
+ * {@link DefaultIpcMessageConverter} (that class, not a subclass) that reads it directly. Anything else returns
  * {@code null}, and the method is invoked through its resolvers as usual.
  */
 final class PayloadArgument {
@@ -48,7 +48,9 @@ final class PayloadArgument {
      *        its factory was customised
      */
     static PayloadArgument of(InvocableHandlerMethod method, MessageConverter payloadConverter) {
-        if (!(payloadConverter instanceof DefaultIpcMessageConverter converter)) {
+        // exactly the default class: a subclass may convert differently
+        if (!(payloadConverter instanceof DefaultIpcMessageConverter converter)
+                || converter.getClass() != DefaultIpcMessageConverter.class) {
             return null;
         }
         MethodParameter[] parameters = method.getMethodParameters();

@@ -105,7 +105,6 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
         return super.toMessage(payload, headers, conversionHint);
     }
 
-    /** The direct routes hold only while the converters are the three this class was made with. */
     /**
      * The wire message {@code toMessage(payload, null)} would give, built without the Spring
      * message in between (no id, timestamp or header maps made only to be dropped), or
@@ -129,6 +128,7 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
                 : message.getHeaders().get(MessageHeaders.CONTENT_TYPE);
     }
 
+    /** The direct routes hold only while the converters are the three this class was made with. */
     private boolean convertersUnchanged() {
         List<MessageConverter> converters = getConverters();
         return converters.size() == 3 && converters.get(2) == this.json;

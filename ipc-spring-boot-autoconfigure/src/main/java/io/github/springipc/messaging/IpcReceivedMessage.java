@@ -2,7 +2,6 @@ package io.github.springipc.messaging;
 
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
-import org.springframework.util.ObjectUtils;
 
 import io.github.springipc.transport.IpcMessage;
 
@@ -15,7 +14,10 @@ import io.github.springipc.transport.IpcMessage;
  * of the pipeline around Jackson. The converter reads the content type from the
  * {@linkplain #wireHeader wire headers} instead. Once built, the headers never change: every
  * caller, on any thread, sees the same id and timestamp (the time the headers were built,
- * which for a listener is when the message was handled).
+ * which for a listener is when the message was handled or failed). Like two
+ * {@code GenericMessage}s with their distinct ids, two received messages are never equal.
+ * Unlike {@code GenericMessage} it is not {@code Serializable}: nothing in this starter uses
+ * Java serialization.
  */
 public final class IpcReceivedMessage implements Message<byte[]> {
 
@@ -68,17 +70,6 @@ public final class IpcReceivedMessage implements Message<byte[]> {
     /** The wire message this message was made from. */
     public IpcMessage ipcMessage() {
         return this.message;
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return this == other || (other instanceof Message<?> that && ObjectUtils.nullSafeEquals(getPayload(), that.getPayload())
-                && getHeaders().equals(that.getHeaders()));
-    }
-
-    @Override
-    public int hashCode() {
-        return ObjectUtils.nullSafeHashCode(getPayload()) * 23 + getHeaders().hashCode();
     }
 
     @Override

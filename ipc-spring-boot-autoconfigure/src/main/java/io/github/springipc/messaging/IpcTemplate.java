@@ -68,6 +68,9 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
 
     private IpcTemplateObservationConvention observationConvention;
 
+    /** No subclass changed the general send route: {@link #convertAndSend(String, Object)} may go direct. */
+    private final boolean generalRouteUnchanged = !overridesGeneralRoute(getClass());
+
     /** A template that finds channels with the given resolver and converts with the defaults. */
     public IpcTemplate(IpcChannelResolver channelResolver) {
         this(channelResolver, new DefaultIpcMessageConverter());
@@ -192,40 +195,48 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
     /**
      * Converts the payload and sends it. An object that the {@link DefaultIpcMessageConverter}
      * writes as JSON goes straight to the wire message, with the same bytes and headers as the
-     * general route (converter, Spring message, {@link #doSend}) would give.
+     * general route (converter, Spring message, {@link #doSend}) would give. The direct route is
+     * taken only while nothing on the general route was customised: the converter and the
+     * message mapper are exactly the default classes, and a subclass of this template overrides
+     * none of the methods the general route calls.
      */
     @Override
     public void convertAndSend(String channelName, Object payload) throws MessagingException {
-        IpcMessage direct = (getMessageConverter() instanceof DefaultIpcMessageConverter converter
-                && !(payload instanceof Message)) ? converter.toJsonIpcMessage(payload) : null;
+        IpcMessage direct = (this.generalRouteUnchanged && !(payload instanceof Message)
+                && this.messageMapper.getClass() == IpcMessageMapper.class
+                && getMessageConverter() instanceof DefaultIpcMessageConverter converter
+                && converter.getClass() == DefaultIpcMessageConverter.class) ? converter.toJsonIpcMessage(payload) : null;
         if (direct == null) {
             super.convertAndSend(channelName, payload);
             return;
         }
-        send(channelName, direct, null);
+        send(channelName, direct, null, payload);
     }
 
     @Override
     protected void doSend(String channelName, Message<?> message) {
-        send(channelName, this.messageMapper.toIpcMessage(message), message);
+        send(channelName, this.messageMapper.toIpcMessage(message), message, null);
     }
 
-    /** @param message the Spring message sent, for exceptions; {@code null} on the direct route */
-    private void send(String channelName, IpcMessage outgoing, Message<?> message) {
+    /**
+     * @param message the Spring message sent, for exceptions; {@code null} on the direct route
+     * @param payload on the direct route, the object sent (its Spring message is made only for an exception)
+     */
+    private void send(String channelName, IpcMessage outgoing, Message<?> message, Object payload) {
         IpcChannel channel = this.channelResolver.resolve(channelName);
         SendCounts counts = countsOf(channelName);
         ObservationRegistry registry = this.observationRegistry;
         if (registry == null || registry.isNoop()) {
-            send(channel, channelName, outgoing, message, counts); // no lambda to allocate per message
+            send(channel, channelName, outgoing, message, payload, counts); // no lambda to allocate per message
             return;
         }
         observe(channelName, outgoing, (observed) -> {
-            send(channel, channelName, observed, message, counts);
+            send(channel, channelName, observed, message, payload, counts);
             return null;
         });
     }
 
-    private void send(IpcChannel channel, String channelName, IpcMessage outgoing, Message<?> message,
+    private void send(IpcChannel channel, String channelName, IpcMessage outgoing, Message<?> message, Object payload,
             SendCounts counts) {
         try {
             if (this.sendTimeout != null) {
@@ -238,9 +249,25 @@ public class IpcTemplate extends AbstractMessagingTemplate<String> {
         }
         catch (IpcException ex) {
             counts.failed.increment();
-            throw new MessageDeliveryException((message != null) ? message : this.messageMapper.toMessage(outgoing, channelName, 0),
+            // the direct route reports the message the general route would have failed with
+            Message<?> failed = (message != null) ? message : getMessageConverter().toMessage(payload, null);
+            throw new MessageDeliveryException(failed,
                     "Could not send to IPC channel '" + channelName + "': " + ex.getMessage(), ex);
         }
+    }
+
+    /** Whether {@code type}, a subclass of this class, overrides a method of the general send route. */
+    private static boolean overridesGeneralRoute(Class<?> type) {
+        java.util.Set<String> route = java.util.Set.of("convertAndSend", "doConvert", "processHeadersToSend", "send",
+                "doSend");
+        for (Class<?> c = type; c != IpcTemplate.class && c != null; c = c.getSuperclass()) {
+            for (java.lang.reflect.Method method : c.getDeclaredMethods()) {
+                if (route.contains(method.getName())) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @Override

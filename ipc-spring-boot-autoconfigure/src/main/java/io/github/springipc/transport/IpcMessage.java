@@ -30,8 +30,11 @@ public final class IpcMessage {
 
     private final byte[] payload;
 
-    /** {@link IpcMessageCodec#encodedLength} once computed, else -1. */
-    int encodedLength = -1;
+    /**
+     * {@link IpcMessageCodec#encodedLength} once computed, else 0 (never a real length, so a
+     * thread that sees the message before this field is written just computes it again).
+     */
+    int encodedLength;
 
     /**
      * The encoded header block (count and headers) this message shares with the message it was
@@ -97,6 +100,10 @@ public final class IpcMessage {
      * A message with this message's headers and another payload. The headers are shared, not
      * copied (both messages are immutable), and so is their encoded form: a sender that stamps
      * many payloads with the same headers builds and encodes them once.
+     *
+     * @throws IllegalArgumentException when the headers can not be encoded (more than
+     *         {@link IpcMessageCodec#MAX_HEADERS}, or a name longer than 65535 bytes); other
+     *         messages report that when they are sent
      */
     public IpcMessage withPayload(byte[] payload) {
         // the headers are encoded once, here, for every message stamped from this one

@@ -9,6 +9,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -52,17 +53,20 @@ public final class IpcMessageCodec {
     /** Bytes {@link #encode} will produce for this message. */
     public static int encodedLength(IpcMessage message) {
         int cached = message.encodedLength;
-        if (cached >= 0) {
+        if (cached > 0) { // 0: not computed yet (an envelope has at least its 2-byte header count)
             return cached;
         }
+        long length;
         if (message.headerBlock != null) {
-            return message.encodedLength = message.headerBlock.length + message.payload().length;
+            length = (long) message.headerBlock.length + message.payload().length;
         }
-        long length = 2;
-        for (Map.Entry<String, String> header : message.headers().entrySet()) {
-            length += 2 + utf8Length(header.getKey()) + 4 + utf8Length(header.getValue());
+        else {
+            length = 2;
+            for (Map.Entry<String, String> header : message.headers().entrySet()) {
+                length += 2 + utf8Length(header.getKey()) + 4 + utf8Length(header.getValue());
+            }
+            length += message.payload().length;
         }
-        length += message.payload().length;
         if (length > Integer.MAX_VALUE - 64) {
             throw new IpcMessageTooLargeException("Message of " + length + " bytes is too large to encode");
         }
@@ -242,7 +246,7 @@ public final class IpcMessageCodec {
         if (headerCount == 1) { // the usual case (a content type): no map to grow, no decoder array
             String key = readString(in, readUnsignedShort(in, "header name length"), null, "header name");
             String value = readString(in, readValueLength(in, key), null, "value of header '" + key + "'");
-            return IpcMessage.ofImmutable(Map.of(key, value), readPayload(in));
+            return IpcMessage.ofImmutable(Collections.singletonMap(key, value), readPayload(in));
         }
         Map<String, String> headers = new LinkedHashMap<>(Math.max(4, headerCount * 2));
         CharsetDecoder[] decoder = new CharsetDecoder[1]; // made only for non-ASCII text

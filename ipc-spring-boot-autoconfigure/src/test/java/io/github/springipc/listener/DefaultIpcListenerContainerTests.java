@@ -443,8 +443,111 @@ class DefaultIpcListenerContainerTests {
     }
 
     @Test
+    void theRestOfABatchIsGivenBackLastFirstSoThatAPipeKeepsItsOrder() throws Exception {
+        List<String> released = new CopyOnWriteArrayList<>();
+        CountDownLatch secondStarted = new CountDownLatch(1);
+        CountDownLatch finishSecond = new CountDownLatch(1);
+        IpcChannel recording = new InMemoryIpcChannel("jobs") {
+            @Override
+            public List<IpcDelivery> receive(int maxMessages, Duration timeout) throws InterruptedException {
+                List<IpcDelivery> batch = new java.util.ArrayList<>();
+                for (IpcDelivery delivery : DefaultIpcListenerContainerTests.this.jobs.receive(maxMessages, timeout)) {
+                    batch.add(new IpcDelivery() {
+                        @Override
+                        public IpcMessage message() {
+                            return delivery.message();
+                        }
+
+                        @Override
+                        public int deliveryAttempt() {
+                            return delivery.deliveryAttempt();
+                        }
+
+                        @Override
+                        public boolean expectsReply() {
+                            return false;
+                        }
+
+                        @Override
+                        public void reply(IpcMessage reply) {
+                        }
+
+                        @Override
+                        public void acknowledge() {
+                            delivery.acknowledge();
+                        }
+
+                        @Override
+                        public void release() {
+                            released.add(new String(delivery.message().payload(), StandardCharsets.UTF_8));
+                            delivery.release();
+                        }
+                    });
+                }
+                return batch;
+            }
+        };
+        for (int i = 0; i < 5; i++) {
+            send("m" + i);
+        }
+        this.container = new DefaultIpcListenerContainer("worker", List.of(recording), this.resolver);
+        this.container.setMaxMessagesPerReceive(4);
+        this.container.batchBudgetNanos = Long.MAX_VALUE;
+        this.container.setupMessageListener((message, delivery) -> {
+            if (new String((byte[]) message.getPayload(), StandardCharsets.UTF_8).equals("m1")) {
+                secondStarted.countDown();
+                finishSecond.await(5, TimeUnit.SECONDS);
+            }
+        });
+        this.container.start();
+        assertThat(secondStarted.await(5, TimeUnit.SECONDS)).isTrue();
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        this.container.stop(stopped::countDown);
+        finishSecond.countDown();
+
+        assertThat(stopped.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(released).containsExactly("m4", "m3", "m2");
+    }
+
+    @Test
+    void loweringMaxMessagesPerReceiveWhileRunningTakesEffect() {
+        List<Integer> asked = new CopyOnWriteArrayList<>();
+        IpcChannel batching = new InMemoryIpcChannel("jobs") {
+            @Override
+            public List<IpcDelivery> receive(int maxMessages, Duration timeout) throws InterruptedException {
+                asked.add(maxMessages);
+                return DefaultIpcListenerContainerTests.this.jobs.receive(maxMessages, timeout);
+            }
+        };
+        for (int i = 0; i < 10; i++) {
+            send("m" + i);
+        }
+        this.container = new DefaultIpcListenerContainer("worker", List.of(batching), this.resolver);
+        this.container.setPollTimeout(Duration.ofMillis(20));
+        this.container.setMaxMessagesPerReceive(8);
+        this.container.batchBudgetNanos = Long.MAX_VALUE;
+        this.container.setupMessageListener((message, delivery) -> { });
+        this.container.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 10);
+        assertThat(asked).contains(8);
+
+        this.container.setMaxMessagesPerReceive(1);
+        int before = asked.size();
+        // the call in progress may still ask for 8; the ones it is followed by must not
+        await().atMost(Duration.ofSeconds(5)).until(() -> asked.size() >= before + 2);
+        for (int i = 0; i < 5; i++) {
+            send("n" + i);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> this.container.getHandledCount() == 15);
+        assertThat(asked.subList(before + 1, asked.size())).containsOnly(1);
+    }
+
+    @Test
     void batchSizeFollowsTheListenersPace() {
         long budget = DefaultIpcListenerContainer.BATCH_BUDGET_NANOS;
+        // one slow message in a fast batch: back to one at a time
+        assertThat(DefaultIpcListenerContainer.nextBatchSize(64, 63_000 + 5_000_000, 64, budget)).isEqualTo(1);
         assertThat(DefaultIpcListenerContainer.nextBatchSize(10, 10_000, 64, budget)).isEqualTo(64); // 1 µs each
         assertThat(DefaultIpcListenerContainer.nextBatchSize(4, 200_000, 64, budget)).isEqualTo(20); // 50 µs each
         assertThat(DefaultIpcListenerContainer.nextBatchSize(1, 5_000_000, 64, budget)).isEqualTo(1); // 5 ms

@@ -99,6 +99,7 @@ class PayloadArgumentTests {
             assertThat(PayloadArgument.of(method(other), this.converter)).as(other).isNull();
         }
         assertThat(PayloadArgument.of(method("job"), new JacksonJsonMessageConverter())).isNull();
+        assertThat(PayloadArgument.of(method("job"), new DefaultIpcMessageConverter() { })).isNull(); // may convert otherwise
         assertThat(PayloadArgument.of(method("job"), null)).isNull();
     }
 

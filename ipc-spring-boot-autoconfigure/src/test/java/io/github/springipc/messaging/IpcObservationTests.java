@@ -86,6 +86,19 @@ class IpcObservationTests {
     }
 
     @Test
+    void traceContextTravelsWithObjectsSentAsJson() throws Exception {
+        List<String> extracted = new CopyOnWriteArrayList<>();
+        this.registry.observationConfig().observationHandler(new PropagatingHandler(extracted));
+        this.template.setObservationRegistry(this.registry);
+
+        this.template.convertAndSend("jobs", (Object) Map.of("a", 1)); // the direct JSON route
+
+        io.github.springipc.transport.IpcMessage sent = this.jobs.receive(Duration.ofSeconds(1)).message();
+        assertThat(sent.headers()).containsEntry("traceparent", "trace-42").containsEntry("contentType", "application/json");
+        TestObservationRegistryAssert.assertThat(this.registry).hasObservationWithNameEqualTo("ipc.template");
+    }
+
+    @Test
     void withoutRegistryNothingIsObserved() {
         InMemoryIpcChannel plain = new InMemoryIpcChannel("plain");
         new IpcTemplate((name) -> plain).convertAndSend("plain", (Object) Map.of("a", 1));

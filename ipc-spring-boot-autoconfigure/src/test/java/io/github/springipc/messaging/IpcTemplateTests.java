@@ -135,7 +135,10 @@ class IpcTemplateTests {
                 .isInstanceOfSatisfying(MessageDeliveryException.class, (ex) -> {
                     assertThat(new String((byte[]) ex.getFailedMessage().getPayload(), StandardCharsets.UTF_8))
                             .isEqualTo("{\"name\":\"two\",\"priority\":2}");
-                    assertThat(ex.getFailedMessage().getHeaders()).containsEntry(IpcHeaders.CONTENT_TYPE, "application/json");
+                    // what the general route fails with: the converter's message
+                    assertThat(ex.getFailedMessage().getHeaders())
+                            .containsEntry(IpcHeaders.CONTENT_TYPE, org.springframework.util.MimeTypeUtils.APPLICATION_JSON)
+                            .doesNotContainKey(IpcHeaders.CHANNEL);
                 })
                 .hasCauseInstanceOf(IpcTimeoutException.class);
         assertThat(tpl.getSendCounts().get("small").getFailed()).isEqualTo(1);
@@ -156,6 +159,40 @@ class IpcTemplateTests {
         assertThat(direct).isEqualTo(general);
         assertThat(withHeaders.headers()).containsEntry("region", "eu").containsEntry(IpcHeaders.CONTENT_TYPE, "application/json");
         assertThat(withHeaders.payload()).isEqualTo(direct.payload());
+    }
+
+    @Test
+    void customisedGeneralRoutesAreNotBypassed() throws Exception {
+        IpcMessageMapper stamping = new IpcMessageMapper() {
+            @Override
+            public IpcMessage toIpcMessage(Message<?> message) {
+                return super.toIpcMessage(message).withHeader("mapped", "yes");
+            }
+        };
+        IpcTemplate withMapper = new IpcTemplate((name) -> this.jobs);
+        withMapper.setMessageMapper(stamping);
+        IpcTemplate withDefaults = new IpcTemplate((name) -> this.jobs) {
+            @Override
+            protected Map<String, Object> processHeadersToSend(Map<String, Object> headers) {
+                return Map.of("tenant", "t1");
+            }
+        };
+        IpcTemplate withConverterSubclass = new IpcTemplate((name) -> this.jobs, new DefaultIpcMessageConverter() {
+            @Override
+            public Message<?> toMessage(Object payload, org.springframework.messaging.MessageHeaders headers,
+                    Object conversionHint) {
+                Message<?> message = super.toMessage(payload, headers, conversionHint);
+                return MessageBuilder.fromMessage(message).setHeader("converted", "yes").build();
+            }
+        });
+
+        withMapper.convertAndSend("jobs", new Job("a", 1));
+        withDefaults.convertAndSend("jobs", new Job("a", 1));
+        withConverterSubclass.convertAndSend("jobs", new Job("a", 1));
+
+        assertThat(takeSent().headers()).containsEntry("mapped", "yes");
+        assertThat(takeSent().headers()).containsEntry("tenant", "t1");
+        assertThat(takeSent().headers()).containsEntry("converted", "yes");
     }
 
     @Test

@@ -27,7 +27,14 @@ public final class RawPipePeer {
                 System.out.println("REFUSED at connect: " + ex);
                 return;
             }
-            channel.write(hello());
+            try {
+                channel.write(hello());
+            }
+            catch (IOException closed) {
+                // the other end checked our user at accept and closed before we wrote: "Broken pipe"
+                System.out.println("REFUSED: the other end closed the connection before the hello: " + closed);
+                return;
+            }
             ByteBuffer answer = ByteBuffer.allocate(12);
             while (answer.hasRemaining()) {
                 int read;

@@ -212,7 +212,13 @@ class IpcMessageCodecTests {
         assertThat(decoded).isEqualTo(one);
         assertThat(decoded.header("contentType")).isEqualTo("text/plain;charset=UTF-8");
         assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(() -> decoded.headers().put("k", "v"));
-        byte[] truncated = java.util.Arrays.copyOf(IpcMessageCodec.encode(one), 10);
+        assertThat(decoded.header(null)).isNull();
+        byte[] encoded = IpcMessageCodec.encode(one);
+        byte[] truncated = java.util.Arrays.copyOf(encoded, 10);
         assertThatExceptionOfType(IpcCorruptDataException.class).isThrownBy(() -> IpcMessageCodec.decode(truncated));
+        byte[] negative = encoded.clone();
+        ByteBuffer.wrap(negative).order(ByteOrder.LITTLE_ENDIAN).putInt(2 + 2 + "contentType".length(), -5);
+        assertThatExceptionOfType(IpcCorruptDataException.class).isThrownBy(() -> IpcMessageCodec.decode(negative))
+                .withMessageContaining("negative length");
     }
 }
