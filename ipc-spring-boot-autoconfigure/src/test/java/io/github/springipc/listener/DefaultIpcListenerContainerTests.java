@@ -296,6 +296,20 @@ class DefaultIpcListenerContainerTests {
         };
     }
 
+    /** The jobs channel, noting the size of every batch it hands out. */
+    private IpcChannel recordingBatches(List<Integer> batchSizes) {
+        return new InMemoryIpcChannel("jobs") {
+            @Override
+            public List<IpcDelivery> receive(int maxMessages, Duration timeout) throws InterruptedException {
+                List<IpcDelivery> batch = DefaultIpcListenerContainerTests.this.jobs.receive(maxMessages, timeout);
+                if (!batch.isEmpty()) {
+                    batchSizes.add(batch.size());
+                }
+                return batch;
+            }
+        };
+    }
+
     @Test
     void burstIsTakenWithoutWaitingInReceiveBetweenMessages() {
         List<Duration> timeouts = new CopyOnWriteArrayList<>();
@@ -359,16 +373,7 @@ class DefaultIpcListenerContainerTests {
     void consumerTakesUpToMaxMessagesPerReceiveAndHandlesThemInOrder() {
         List<Integer> batchSizes = new CopyOnWriteArrayList<>();
         List<String> handled = new CopyOnWriteArrayList<>();
-        IpcChannel batching = new InMemoryIpcChannel("jobs") {
-            @Override
-            public List<IpcDelivery> receive(int maxMessages, Duration timeout) throws InterruptedException {
-                List<IpcDelivery> batch = DefaultIpcListenerContainerTests.this.jobs.receive(maxMessages, timeout);
-                if (!batch.isEmpty()) {
-                    batchSizes.add(batch.size());
-                }
-                return batch;
-            }
-        };
+        IpcChannel batching = recordingBatches(batchSizes);
         for (int i = 0; i < 10; i++) {
             send("m" + i);
         }
@@ -419,16 +424,7 @@ class DefaultIpcListenerContainerTests {
     @Test
     void aSlowListenerTakesOneMessageAtATime() {
         List<Integer> batchSizes = new CopyOnWriteArrayList<>();
-        IpcChannel batching = new InMemoryIpcChannel("jobs") {
-            @Override
-            public List<IpcDelivery> receive(int maxMessages, Duration timeout) throws InterruptedException {
-                List<IpcDelivery> batch = DefaultIpcListenerContainerTests.this.jobs.receive(maxMessages, timeout);
-                if (!batch.isEmpty()) {
-                    batchSizes.add(batch.size());
-                }
-                return batch;
-            }
-        };
+        IpcChannel batching = recordingBatches(batchSizes);
         for (int i = 0; i < 10; i++) {
             send("m" + i);
         }
