@@ -160,7 +160,7 @@ public final class IpcQueue implements IpcChannel {
     /** Most bytes one {@link #tryWrite(ByteBuffer[], int, int)} claims: bounds the padding a run may cost at the ring end. */
     private final int maxRun;
 
-    private final Object produceLock = new Object();
+    private final ProducerLock produceLock = new ProducerLock();
 
     private final Object claimLock = new Object();
 
@@ -433,7 +433,8 @@ public final class IpcQueue implements IpcChannel {
     }
 
     private boolean trySendEncoded(IpcMessage message, int length) {
-        synchronized (this.produceLock) {
+        this.produceLock.lock();
+        try {
             long position = claim(length);
             if (position < 0) {
                 return false;
@@ -444,6 +445,9 @@ public final class IpcQueue implements IpcChannel {
             IpcMessageCodec.encodeAt(message, this.ring.buffer, this.ring.index(position) + RECORD_HEADER_LENGTH);
             publish(position, wake);
             return true;
+        }
+        finally {
+            this.produceLock.unlock();
         }
     }
 
@@ -473,7 +477,8 @@ public final class IpcQueue implements IpcChannel {
      */
     public boolean offer(ByteBuffer source, int offset, int length) {
         checkedLength(length);
-        synchronized (this.produceLock) {
+        this.produceLock.lock();
+        try {
             long position = claim(length);
             if (position < 0) {
                 return false;
@@ -483,6 +488,9 @@ public final class IpcQueue implements IpcChannel {
             this.ring.writePayload(position, source, offset, length);
             publish(position, wake);
             return true;
+        }
+        finally {
+            this.produceLock.unlock();
         }
     }
 
@@ -518,7 +526,8 @@ public final class IpcQueue implements IpcChannel {
         if (n == 0) {
             return 0;
         }
-        synchronized (this.produceLock) {
+        this.produceLock.lock();
+        try {
             long position;
             for (;;) {
                 position = n == 1 ? claim(messages[from].remaining()) : claimRun(total);
@@ -549,6 +558,9 @@ public final class IpcQueue implements IpcChannel {
             if (wake) {
                 ringer().ringSleepers();
             }
+        }
+        finally {
+            this.produceLock.unlock();
         }
         for (int i = 0; i < n; i++) {
             ByteBuffer message = messages[from + i];
@@ -1054,8 +1066,12 @@ public final class IpcQueue implements IpcChannel {
 
     void release(long position, long claim) {
         if (this.ring.release(position, claim) && this.blocking && this.ring.hasWaiters()) {
-            synchronized (this.produceLock) {
+            this.produceLock.lock();
+            try {
                 ringer().ringSleepers();
+            }
+            finally {
+                this.produceLock.unlock();
             }
         }
     }
@@ -1302,7 +1318,8 @@ public final class IpcQueue implements IpcChannel {
         awaitHeldDrain();
         awaitSettling();
         synchronized (this.claimLock) {
-            synchronized (this.produceLock) {
+            this.produceLock.lock();
+            try {
                 DoorbellRinger currentRinger = this.ringer;
                 if (currentRinger != null) {
                     currentRinger.close();
@@ -1312,6 +1329,9 @@ public final class IpcQueue implements IpcChannel {
                 this.slotLock.release();
                 this.locks.close();
                 this.region.close();
+            }
+            finally {
+                this.produceLock.unlock();
             }
         }
     }
