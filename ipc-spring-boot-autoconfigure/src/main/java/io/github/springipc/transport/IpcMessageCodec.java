@@ -244,16 +244,16 @@ public final class IpcMessageCodec {
                     + MAX_HEADERS + " are allowed");
         }
         if (headerCount == 1) { // the usual case (a content type): no map to grow, no decoder array
-            String key = readString(in, readUnsignedShort(in, "header name length"), null, "header name");
-            String value = readString(in, readValueLength(in, key), null, "value of header '" + key + "'");
+            String key = readString(in, readUnsignedShort(in, "header name length"), null, null);
+            String value = readString(in, readValueLength(in, key), null, key);
             return IpcMessage.ofImmutable(Collections.singletonMap(key, value), readPayload(in));
         }
         Map<String, String> headers = new LinkedHashMap<>(Math.max(4, headerCount * 2));
         CharsetDecoder[] decoder = new CharsetDecoder[1]; // made only for non-ASCII text
         for (int i = 0; i < headerCount; i++) {
             int keyLength = readUnsignedShort(in, "header name length");
-            String key = readString(in, keyLength, decoder, "header name");
-            headers.put(key, readString(in, readValueLength(in, key), decoder, "value of header '" + key + "'"));
+            String key = readString(in, keyLength, decoder, null);
+            headers.put(key, readString(in, readValueLength(in, key), decoder, key));
         }
         return IpcMessage.ofOwned(headers, readPayload(in));
     }
@@ -282,9 +282,13 @@ public final class IpcMessageCodec {
         return Short.toUnsignedInt(in.getShort());
     }
 
-    private static String readString(ByteBuffer in, int length, CharsetDecoder[] decoder, String what) {
+    /**
+     * Reads a header name ({@code headerKey} null) or the value of header {@code headerKey}; the
+     * text naming it in an error is only built for the error (not per message).
+     */
+    private static String readString(ByteBuffer in, int length, CharsetDecoder[] decoder, String headerKey) {
         if (in.remaining() < length) {
-            throw truncated(what);
+            throw truncated(describe(headerKey));
         }
         int start = in.position();
         String known = WellKnownText.match(in, start, length);
@@ -324,8 +328,12 @@ public final class IpcMessageCodec {
             return decoder[0].reset().decode(slice).toString();
         }
         catch (CharacterCodingException ex) {
-            throw new IpcCorruptDataException("Envelope " + what + " is not valid UTF-8", ex);
+            throw new IpcCorruptDataException("Envelope " + describe(headerKey) + " is not valid UTF-8", ex);
         }
+    }
+
+    private static String describe(String headerKey) {
+        return headerKey == null ? "header name" : "value of header '" + headerKey + "'";
     }
 
     private static boolean isAscii(byte[] bytes, int offset, int length) {

@@ -72,6 +72,23 @@ class IpcMessageCodecTests {
     }
 
     @Test
+    void errorsNameTheHeaderTextTheyFoundBroken() {
+        // two headers: the second one's value is not UTF-8
+        ByteBuffer badValue = ByteBuffer.allocate(32).order(ByteOrder.LITTLE_ENDIAN);
+        badValue.putShort((short) 2).putShort((short) 1).put((byte) 'a').putInt(1).put((byte) 'x');
+        badValue.putShort((short) 1).put((byte) 'b').putInt(2).put((byte) 0xC3).put((byte) 0x28).flip();
+        assertThatExceptionOfType(IpcCorruptDataException.class)
+                .isThrownBy(() -> IpcMessageCodec.decode(badValue))
+                .withMessageContaining("value of header 'b'").withMessageContaining("UTF-8");
+        // one header whose name runs past the end
+        ByteBuffer shortName = ByteBuffer.allocate(5).order(ByteOrder.LITTLE_ENDIAN);
+        shortName.putShort((short) 1).putShort((short) 9).put((byte) 'k').flip();
+        assertThatExceptionOfType(IpcCorruptDataException.class)
+                .isThrownBy(() -> IpcMessageCodec.decode(shortName))
+                .withMessageContaining("truncated").withMessageContaining("header name");
+    }
+
+    @Test
     void tooManyHeadersAreRejected() {
         ByteBuffer garbage = ByteBuffer.allocate(2).order(ByteOrder.LITTLE_ENDIAN);
         garbage.putShort((short) 0xFFFF).flip();
