@@ -37,8 +37,8 @@ public class IpcDefaultBeansRegistrar implements BeanDefinitionRegistryPostProce
         }
         if (!registry.containsBeanDefinition(IpcBeanNames.MESSAGE_CONVERTER)) {
             register(registry, IpcBeanNames.MESSAGE_CONVERTER, DefaultIpcMessageConverter.class,
-                    (bf) -> new DefaultIpcMessageConverter(bf.getBeanProvider(JsonMapper.class)
-                            .getIfUnique(() -> JsonMapper.builder().build())));
+                    (bf) -> DefaultIpcMessageConverter.forApplicationMapper(
+                            bf.getBeanProvider(JsonMapper.class).getIfUnique()));
         }
         if (!registry.containsBeanDefinition(IpcBeanNames.CONTAINER_FACTORY)) {
             register(registry, IpcBeanNames.CONTAINER_FACTORY, DefaultIpcListenerContainerFactory.class, (bf) -> {

@@ -45,7 +45,7 @@ public final class IpcAutoConfiguration {
     @Bean(IpcBeanNames.MESSAGE_CONVERTER)
     @ConditionalOnMissingBean(name = IpcBeanNames.MESSAGE_CONVERTER)
     DefaultIpcMessageConverter ipcMessageConverter(ObjectProvider<JsonMapper> jsonMapper) {
-        return new DefaultIpcMessageConverter(jsonMapper.getIfUnique(() -> JsonMapper.builder().build()));
+        return DefaultIpcMessageConverter.forApplicationMapper(jsonMapper.getIfUnique());
     }
 
     @Bean(IpcBeanNames.CONTAINER_FACTORY)

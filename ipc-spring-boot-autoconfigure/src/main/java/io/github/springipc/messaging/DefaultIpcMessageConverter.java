@@ -3,6 +3,7 @@ package io.github.springipc.messaging;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -39,24 +40,66 @@ import org.springframework.messaging.support.MessageHeaderAccessor;
  */
 public class DefaultIpcMessageConverter extends CompositeMessageConverter {
 
-    private final JsonConverter json;
+    /** The JSON converter when it was made with this converter, else null. */
+    private final JsonConverter eagerJson;
+
+    /** The JSON converter made on first use, when no mapper was given; else null. */
+    private final LazyJsonConverter lazyJson;
 
     /** Headers of every message written by the direct JSON route; made on first use. */
     private volatile IpcMessage jsonTemplate;
 
-    /** With a default {@link JsonMapper}. */
+    /**
+     * With a default {@link JsonMapper}, one per process, made when the first JSON payload is
+     * converted (an application that sends only text and bytes never loads Jackson's mapper).
+     */
     public DefaultIpcMessageConverter() {
-        this(JsonMapper.builder().build());
+        this(LazyJsonConverter.DefaultMapper::get);
     }
 
-    /** With the application's {@link JsonMapper} (its modules and settings apply). */
+    /**
+     * With a {@link JsonMapper} asked for when the first JSON payload is converted. The third of
+     * {@link #getConverters()} is then a stand-in for Spring's Jackson converter, made at that
+     * moment; pass the mapper itself to configure that converter.
+     */
+    public DefaultIpcMessageConverter(Supplier<JsonMapper> jsonMapper) {
+        this(null, new LazyJsonConverter(jsonMapper));
+    }
+
+    /**
+     * With the application's {@link JsonMapper} (its modules and settings apply). The third of
+     * {@link #getConverters()} is Spring's {@link JacksonJsonMessageConverter} over it.
+     */
     public DefaultIpcMessageConverter(JsonMapper jsonMapper) {
-        this(new JsonConverter(jsonMapper));
+        this(new JsonConverter(jsonMapper), null);
     }
 
-    private DefaultIpcMessageConverter(JsonConverter json) {
-        super(List.of(new StringMessageConverter(), new ByteArrayMessageConverter(), json));
-        this.json = json;
+    /**
+     * Over the application's mapper when it has one (a {@code JsonMapper} bean), else over the
+     * default mapper made on first use: what the auto-configuration and {@code @EnableIpc}
+     * register.
+     *
+     * @param applicationMapper the application's mapper, or {@code null}
+     */
+    public static DefaultIpcMessageConverter forApplicationMapper(JsonMapper applicationMapper) {
+        return (applicationMapper != null) ? new DefaultIpcMessageConverter(applicationMapper)
+                : new DefaultIpcMessageConverter();
+    }
+
+    private DefaultIpcMessageConverter(JsonConverter eagerJson, LazyJsonConverter lazyJson) {
+        super(List.of(new StringMessageConverter(), new ByteArrayMessageConverter(),
+                (eagerJson != null) ? eagerJson : lazyJson));
+        this.eagerJson = eagerJson;
+        this.lazyJson = lazyJson;
+    }
+
+    private JsonConverter json() {
+        return (this.eagerJson != null) ? this.eagerJson : this.lazyJson.converter();
+    }
+
+    /** Whether the JSON converter exists yet (it is made on first use when no mapper was given). */
+    boolean isJsonConverterMade() {
+        return this.eagerJson != null || this.lazyJson.isMade();
     }
 
     @Override
@@ -78,8 +121,8 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
      */
     public Object fromJsonDirectly(Message<?> message, Class<?> targetClass, Object conversionHint) {
         if (convertersUnchanged() && isJsonToObject(message, targetClass)
-                && this.json.readsDirectly(contentTypeOf(message))) {
-            Object converted = this.json.read(message, targetClass, conversionHint);
+                && json().readsDirectly(contentTypeOf(message))) {
+            Object converted = json().read(message, targetClass, conversionHint);
             return (converted != JsonConverter.NOT_HANDLED) ? converted : null;
         }
         return null;
@@ -93,13 +136,13 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
     @Override
     public Message<?> toMessage(Object payload, MessageHeaders headers, Object conversionHint) {
         if (conversionHint == null && convertersUnchanged() && isObjectToJson(payload, headers)
-                && this.json.writesDirectly()) {
-            byte[] bytes = this.json.write(payload);
+                && json().writesDirectly()) {
+            byte[] bytes = json().write(payload);
             Map<String, Object> messageHeaders = new HashMap<>();
             if (headers != null) {
                 messageHeaders.putAll(headers); // id and timestamp are replaced by new ones
             }
-            messageHeaders.put(MessageHeaders.CONTENT_TYPE, this.json.contentType());
+            messageHeaders.put(MessageHeaders.CONTENT_TYPE, json().contentType());
             return new GenericMessage<>(bytes, new IpcMessageHeaders(messageHeaders));
         }
         return super.toMessage(payload, headers, conversionHint);
@@ -111,15 +154,15 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
      * {@code null} when the payload does not take the direct JSON route.
      */
     IpcMessage toJsonIpcMessage(Object payload) {
-        if (payload == null || !convertersUnchanged() || !isObjectToJson(payload, null) || !this.json.writesDirectly()) {
+        if (payload == null || !convertersUnchanged() || !isObjectToJson(payload, null) || !json().writesDirectly()) {
             return null;
         }
         IpcMessage template = this.jsonTemplate;
         if (template == null) {
-            template = IpcMessage.of(Map.of(IpcHeaders.CONTENT_TYPE, this.json.contentType().toString()), null);
+            template = IpcMessage.of(Map.of(IpcHeaders.CONTENT_TYPE, json().contentType().toString()), null);
             this.jsonTemplate = template;
         }
-        return template.withPayload(this.json.write(payload));
+        return template.withPayload(json().write(payload));
     }
 
     private static Object contentTypeOf(Message<?> message) {
@@ -131,7 +174,7 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
     /** The direct routes hold only while the converters are the three this class was made with. */
     private boolean convertersUnchanged() {
         List<MessageConverter> converters = getConverters();
-        return converters.size() == 3 && converters.get(2) == this.json;
+        return converters.size() == 3 && converters.get(2) == ((this.eagerJson != null) ? this.eagerJson : this.lazyJson);
     }
 
     /**

@@ -6,14 +6,17 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.messaging.converter.JacksonJsonMessageConverter;
 
 import io.github.springipc.config.DefaultIpcListenerContainerFactory;
+import io.github.springipc.messaging.DefaultIpcMessageConverter;
 import io.github.springipc.config.IpcBeanNames;
 import io.github.springipc.config.IpcListenerEndpointRegistry;
 import io.github.springipc.messaging.IpcChannelResolver;
@@ -45,6 +48,26 @@ class IpcAutoConfigurationTests {
             assertThat(context).hasBean(IpcBeanNames.CONTAINER_FACTORY);
             assertThat(context).doesNotHaveBean(IpcPipe.class);
             assertThat(context).doesNotHaveBean(IpcSharedMemory.class);
+        });
+    }
+
+    @Test
+    void theConverterUsesTheApplicationsJsonMapperOrMakesItsOwnOnFirstUse() {
+        runner().run(context -> {
+            DefaultIpcMessageConverter converter = context.getBean(DefaultIpcMessageConverter.class);
+            // no mapper of the application: none is built while the context starts
+            assertThat(converter.getConverters().get(2)).isNotInstanceOf(JacksonJsonMessageConverter.class);
+            assertThat(converter.toMessage(java.util.Map.of("a", 1), null).getPayload())
+                    .isEqualTo("{\"a\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
+        // the application's mapper, recognisable by its indented output
+        JsonMapper applicationMapper = JsonMapper.builder().enable(tools.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .build();
+        runner().withBean(JsonMapper.class, () -> applicationMapper).run(context -> {
+            DefaultIpcMessageConverter converter = context.getBean(DefaultIpcMessageConverter.class);
+            assertThat(converter.getConverters().get(2)).isInstanceOf(JacksonJsonMessageConverter.class);
+            assertThat(new String((byte[]) converter.toMessage(java.util.Map.of("a", 1), null).getPayload(),
+                    java.nio.charset.StandardCharsets.UTF_8)).contains("\n");
         });
     }
 

@@ -134,6 +134,57 @@ class DefaultIpcMessageConverterTests {
     }
 
     @Test
+    void withoutAMapperTheJsonConverterIsMadeForTheFirstJsonPayloadOnly() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        DefaultIpcMessageConverter lazy = new DefaultIpcMessageConverter(() -> {
+            made.incrementAndGet();
+            return this.jsonMapper;
+        });
+        assertThat(lazy.isJsonConverterMade()).isFalse();
+        // text and bytes never need Jackson
+        assertThat(lazy.toMessage("text", null).getPayload()).isEqualTo("text".getBytes(StandardCharsets.UTF_8));
+        assertThat(lazy.fromMessage(lazy.toMessage(new byte[] { 1 }, null), byte[].class)).isEqualTo(new byte[] { 1 });
+        assertThat(lazy.isJsonConverterMade()).isFalse();
+        assertThat(made).hasValue(0);
+
+        List<Thread> threads = new java.util.ArrayList<>();
+        java.util.concurrent.ConcurrentLinkedQueue<Object> read = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        for (int i = 0; i < 4; i++) {
+            threads.add(new Thread(() -> read.add(lazy.fromMessage(json("{\"id\":1,\"customer\":\"c\",\"amount\":2.5}"), Order.class))));
+        }
+        threads.forEach(Thread::start);
+        for (Thread thread : threads) {
+            thread.join(10_000);
+        }
+        assertThat(read).hasSize(4).allMatch(new Order(1, "c", 2.5)::equals);
+        assertThat(made).hasValue(1);
+        assertThat(lazy.isJsonConverterMade()).isTrue();
+        // and it writes what the eagerly made converter writes
+        assertThat(lazy.toJsonIpcMessage(new Order(2, "d", 1)).payload())
+                .isEqualTo(this.converter.toJsonIpcMessage(new Order(2, "d", 1)).payload());
+    }
+
+    @Test
+    void aSupplierGivingNoMapperFailsClearlyAtTheFirstJsonPayload() {
+        DefaultIpcMessageConverter broken = new DefaultIpcMessageConverter(() -> null);
+        assertThat(broken.toMessage("still fine", null)).isNotNull();
+        org.assertj.core.api.Assertions.assertThatIllegalStateException()
+                .isThrownBy(() -> broken.toMessage(new Order(1, "c", 1), null))
+                .withMessageContaining("JsonMapper supplier");
+    }
+
+    @Test
+    void theDefaultConstructorSharesOneLazilyMadeMapper() {
+        DefaultIpcMessageConverter first = new DefaultIpcMessageConverter();
+        DefaultIpcMessageConverter second = new DefaultIpcMessageConverter();
+        assertThat(first.fromMessage(json("{\"id\":3,\"customer\":\"e\",\"amount\":1.0}"), Order.class))
+                .isEqualTo(new Order(3, "e", 1.0));
+        assertThat(second.toJsonIpcMessage(new Order(3, "e", 1.0))).isNotNull();
+        assertThat(((LazyJsonConverter) first.getConverters().get(2)).converter().mapper())
+                .isSameAs(((LazyJsonConverter) second.getConverters().get(2)).converter().mapper());
+    }
+
+    @Test
     void strictContentTypeMatchSetOnTheJsonConverterIsHonoured() {
         ((JacksonJsonMessageConverter) this.converter.getConverters().get(2)).setStrictContentTypeMatch(true);
         Message<byte[]> untyped = MessageBuilder.withPayload("{}".getBytes(StandardCharsets.UTF_8)).build();
