@@ -50,17 +50,18 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
     private volatile IpcMessage jsonTemplate;
 
     /**
-     * With a default {@link JsonMapper}, one per process, made when the first JSON payload is
-     * converted (an application that sends only text and bytes never loads Jackson's mapper).
+     * With a default {@link JsonMapper}, made when the first JSON payload is converted (an
+     * application that sends only text and bytes never loads Jackson's mapper).
      */
     public DefaultIpcMessageConverter() {
-        this(LazyJsonConverter.DefaultMapper::get);
+        this(() -> JsonMapper.builder().build());
     }
 
     /**
      * With a {@link JsonMapper} asked for when the first JSON payload is converted. The third of
      * {@link #getConverters()} is then a stand-in for Spring's Jackson converter, made at that
-     * moment; pass the mapper itself to configure that converter.
+     * moment (so it is not a {@code JacksonJsonMessageConverter} to configure: pass the mapper
+     * itself for that). The same holds for the no-argument constructor.
      */
     public DefaultIpcMessageConverter(Supplier<JsonMapper> jsonMapper) {
         this(null, new LazyJsonConverter(jsonMapper));
@@ -97,8 +98,11 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
         return (this.eagerJson != null) ? this.eagerJson : this.lazyJson.converter();
     }
 
-    /** Whether the JSON converter exists yet (it is made on first use when no mapper was given). */
-    boolean isJsonConverterMade() {
+    /**
+     * Whether the JSON converter exists yet: always when a mapper was given, else once the
+     * first JSON payload was converted.
+     */
+    public boolean isJsonConverterMade() {
         return this.eagerJson != null || this.lazyJson.isMade();
     }
 
@@ -120,8 +124,12 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
      * twice.
      */
     public Object fromJsonDirectly(Message<?> message, Class<?> targetClass, Object conversionHint) {
-        if (convertersUnchanged() && isJsonToObject(message, targetClass)
-                && json().readsDirectly(contentTypeOf(message))) {
+        if (!convertersUnchanged() || !isJsonToObject(message, targetClass)) {
+            return null;
+        }
+        Object contentType = contentTypeOf(message);
+        // a content type that is not JSON is declined without making a mapper that is not there yet
+        if ((isJsonConverterMade() || LazyJsonConverter.mayBeJson(contentType)) && json().readsDirectly(contentType)) {
             Object converted = json().read(message, targetClass, conversionHint);
             return (converted != JsonConverter.NOT_HANDLED) ? converted : null;
         }

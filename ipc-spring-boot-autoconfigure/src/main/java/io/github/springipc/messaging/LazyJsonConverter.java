@@ -7,6 +7,9 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.messaging.Message;
 import org.springframework.messaging.MessageHeaders;
 import org.springframework.messaging.converter.SmartMessageConverter;
+import org.springframework.util.InvalidMimeTypeException;
+import org.springframework.util.MimeType;
+import org.springframework.util.MimeTypeUtils;
 
 /**
  * The JSON converter of a {@link DefaultIpcMessageConverter} that was given no {@link JsonMapper}
@@ -52,34 +55,50 @@ final class LazyJsonConverter implements SmartMessageConverter {
 
     @Override
     public Object fromMessage(Message<?> message, Class<?> targetClass) {
-        return converter().fromMessage(message, targetClass);
+        return fromMessage(message, targetClass, null);
     }
 
     @Override
     public Object fromMessage(Message<?> message, Class<?> targetClass, Object conversionHint) {
+        Object contentType = (message instanceof IpcReceivedMessage received)
+                ? received.wireHeader(IpcHeaders.CONTENT_TYPE) : message.getHeaders().get(MessageHeaders.CONTENT_TYPE);
+        if (!this.isMade() && !mayBeJson(contentType)) {
+            return null; // Jackson would decline it too: no reason to build a mapper for that
+        }
         return converter().fromMessage(message, targetClass, conversionHint);
     }
 
     @Override
     public Message<?> toMessage(Object payload, MessageHeaders headers) {
-        return converter().toMessage(payload, headers);
+        return toMessage(payload, headers, null);
     }
 
     @Override
     public Message<?> toMessage(Object payload, MessageHeaders headers, Object conversionHint) {
+        if (!this.isMade() && headers != null && !mayBeJson(headers.get(MessageHeaders.CONTENT_TYPE))) {
+            return null;
+        }
         return converter().toMessage(payload, headers, conversionHint);
     }
 
-    /** The default mapper of converters made without one: one per process, made on first use. */
-    static final class DefaultMapper {
-
-        static final JsonMapper INSTANCE = JsonMapper.builder().build();
-
-        private DefaultMapper() {
+    /**
+     * Whether Spring's Jackson converter may accept this content type: none, or
+     * {@code application/json} or {@code application/*+json} (its supported types); an
+     * unreadable one is left to it.
+     */
+    static boolean mayBeJson(Object contentType) {
+        MimeType type;
+        try {
+            type = (contentType instanceof MimeType mime) ? mime
+                    : (contentType instanceof String text) ? MimeTypeUtils.parseMimeType(text) : null;
         }
-
-        static JsonMapper get() {
-            return INSTANCE;
+        catch (InvalidMimeTypeException ex) {
+            return true;
         }
+        if (type == null) {
+            return true;
+        }
+        return type.getType().equals("application")
+                && (type.getSubtype().equals("json") || type.getSubtype().endsWith("+json"));
     }
 }

@@ -174,14 +174,31 @@ class DefaultIpcMessageConverterTests {
     }
 
     @Test
-    void theDefaultConstructorSharesOneLazilyMadeMapper() {
-        DefaultIpcMessageConverter first = new DefaultIpcMessageConverter();
-        DefaultIpcMessageConverter second = new DefaultIpcMessageConverter();
-        assertThat(first.fromMessage(json("{\"id\":3,\"customer\":\"e\",\"amount\":1.0}"), Order.class))
+    void theDefaultConstructorMakesItsMapperAtTheFirstJsonPayload() {
+        DefaultIpcMessageConverter lazy = new DefaultIpcMessageConverter();
+        assertThat(lazy.isJsonConverterMade()).isFalse();
+        assertThat(lazy.fromMessage(json("{\"id\":3,\"customer\":\"e\",\"amount\":1.0}"), Order.class))
                 .isEqualTo(new Order(3, "e", 1.0));
-        assertThat(second.toJsonIpcMessage(new Order(3, "e", 1.0))).isNotNull();
-        assertThat(((LazyJsonConverter) first.getConverters().get(2)).converter().mapper())
-                .isSameAs(((LazyJsonConverter) second.getConverters().get(2)).converter().mapper());
+        assertThat(lazy.isJsonConverterMade()).isTrue();
+    }
+
+    @Test
+    void messagesJacksonWouldDeclineNeverMakeTheMapper() {
+        DefaultIpcMessageConverter lazy = new DefaultIpcMessageConverter(() -> {
+            throw new AssertionError("mapper made for a message that is not JSON");
+        });
+        // bytes sent as octet-stream, asked for as text: every converter declines
+        Message<?> bytes = lazy.toMessage(new byte[] { 65 }, null);
+        assertThat(lazy.fromMessage(bytes, Order.class)).isNull();
+        Message<byte[]> xml = MessageBuilder.withPayload("<a/>".getBytes(StandardCharsets.UTF_8))
+                .setHeader(MessageHeaders.CONTENT_TYPE, "application/xml").build();
+        assertThat(lazy.fromMessage(xml, Order.class)).isNull();
+        assertThat(lazy.toMessage(new Order(1, "c", 1),
+                new MessageHeaders(Map.of(MessageHeaders.CONTENT_TYPE, MimeTypeUtils.APPLICATION_XML)))).isNull();
+        assertThat(lazy.isJsonConverterMade()).isFalse();
+        // while JSON types (also a +json one) do
+        assertThat(LazyJsonConverter.mayBeJson("application/vnd.orders+json")).isTrue();
+        assertThat(LazyJsonConverter.mayBeJson(null)).isTrue();
     }
 
     @Test

@@ -16,10 +16,14 @@ import java.util.concurrent.locks.LockSupport;
  * (benchmark {@code queue.raw.oneway}). Taking the lock is still one compare-and-set.
  *
  * <p>The price: a release does not wake waiters (that would need a fence to see them). A waiter
- * spins, then yields, then naps for growing intervals of at most {@link #MAX_NAP_NANOS}, so a
- * hand-over to a thread that already napped may take that long. The lock is held only while
+ * spins, then yields, then naps and looks again, at growing intervals of at most
+ * {@link #MAX_NAP_NANOS} (the OS may stretch a short nap to tens of microseconds). There is no
+ * queue of waiters and no fairness, as with a monitor's barging: a thread that releases and
+ * takes the lock again at once may keep winning over a napping one. The lock is held only while
  * one record (or one run of records) is written, so contended waiters almost always get it while
- * spinning or yielding. Not reentrant; interrupts are kept for the caller, as a monitor does.
+ * spinning or yielding. Not reentrant: a thread that asks again for the lock it holds gets an
+ * {@link IllegalStateException} instead of waiting forever. Interrupts are kept for the caller,
+ * as a monitor does.
  */
 final class ProducerLock {
 
@@ -43,20 +47,30 @@ final class ProducerLock {
     /** The first nap; each further nap doubles, up to {@link #MAX_NAP_NANOS}. */
     private static final long FIRST_NAP_NANOS = 2_000;
 
-    /** Longest nap of a waiter, and so the longest extra delay of a contended hand-over. */
+    /** Longest nap of a waiter between two looks at the lock. */
     static final long MAX_NAP_NANOS = 100_000;
 
     @SuppressWarnings("unused") // through HELD
     private volatile int held;
+
+    /**
+     * The holder, written by it after taking the lock and cleared before releasing it: a plain
+     * field, read only to compare with the reading thread, which sees its own writes.
+     */
+    private Thread owner;
 
     /** Takes the lock, waiting as long as it takes; an interrupt does not end the wait. */
     void lock() {
         if (!HELD.compareAndSet(this, 0, 1)) {
             lockContended();
         }
+        this.owner = Thread.currentThread();
     }
 
     private void lockContended() {
+        if (this.owner == Thread.currentThread()) {
+            throw new IllegalStateException("The queue's producer lock is not reentrant: this thread holds it already");
+        }
         boolean interrupted = false;
         long nap = FIRST_NAP_NANOS;
         for (int idle = 0;; idle++) {
@@ -84,6 +98,7 @@ final class ProducerLock {
 
     /** Releases the lock; only the thread that took it may call this. */
     void unlock() {
+        this.owner = null;
         HELD.setRelease(this, 0);
     }
 

@@ -77,6 +77,20 @@ class ProducerLockTest {
     }
 
     @Test
+    void askingAgainForTheLockItHoldsFailsInsteadOfWaitingForever() {
+        this.lock.lock();
+        try {
+            org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(this.lock::lock)
+                    .withMessageContaining("not reentrant");
+        }
+        finally {
+            this.lock.unlock();
+        }
+        this.lock.lock(); // released properly: free again
+        this.lock.unlock();
+    }
+
+    @Test
     void anInterruptDoesNotEndTheWaitAndIsKeptForTheCaller() throws Exception {
         this.lock.lock();
         AtomicBoolean interruptedAfterwards = new AtomicBoolean();
