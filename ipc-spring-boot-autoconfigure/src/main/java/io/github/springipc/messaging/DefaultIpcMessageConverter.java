@@ -173,7 +173,8 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
         return template.withPayload(json().write(payload));
     }
 
-    private static Object contentTypeOf(Message<?> message) {
+    /** The message's content type header, read from the wire for a received message (no Spring headers made). */
+    static Object contentTypeOf(Message<?> message) {
         // a received message's headers are made only when asked for: the wire has the content type
         return (message instanceof IpcReceivedMessage received) ? received.wireHeader(IpcHeaders.CONTENT_TYPE)
                 : message.getHeaders().get(MessageHeaders.CONTENT_TYPE);

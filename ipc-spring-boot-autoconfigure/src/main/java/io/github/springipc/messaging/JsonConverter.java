@@ -46,11 +46,6 @@ final class JsonConverter extends JacksonJsonMessageConverter {
         this.contentType = getSupportedMimeTypes().get(0);
     }
 
-    /** The mapper this converter reads and writes with. */
-    JsonMapper mapper() {
-        return this.mapper;
-    }
-
     /** The content type written with JSON payloads, {@code application/json}. */
     MimeType contentType() {
         return this.contentType;

@@ -60,9 +60,7 @@ final class LazyJsonConverter implements SmartMessageConverter {
 
     @Override
     public Object fromMessage(Message<?> message, Class<?> targetClass, Object conversionHint) {
-        Object contentType = (message instanceof IpcReceivedMessage received)
-                ? received.wireHeader(IpcHeaders.CONTENT_TYPE) : message.getHeaders().get(MessageHeaders.CONTENT_TYPE);
-        if (!this.isMade() && !mayBeJson(contentType)) {
+        if (!isMade() && !mayBeJson(DefaultIpcMessageConverter.contentTypeOf(message))) {
             return null; // Jackson would decline it too: no reason to build a mapper for that
         }
         return converter().fromMessage(message, targetClass, conversionHint);
@@ -75,7 +73,7 @@ final class LazyJsonConverter implements SmartMessageConverter {
 
     @Override
     public Message<?> toMessage(Object payload, MessageHeaders headers, Object conversionHint) {
-        if (!this.isMade() && headers != null && !mayBeJson(headers.get(MessageHeaders.CONTENT_TYPE))) {
+        if (!isMade() && headers != null && !mayBeJson(headers.get(MessageHeaders.CONTENT_TYPE))) {
             return null;
         }
         return converter().toMessage(payload, headers, conversionHint);

@@ -239,7 +239,7 @@ class IpcQueueBetweenJvmsTest {
                             throw new IllegalStateException(ex);
                         }
                     });
-            Thread.sleep(300); // asleep on the doorbell by now
+            awaitSleepingConsumer(this.dir.resolve("q.queue"));
             holder.kill();
             long killed = System.nanoTime();
             IpcDelivery delivery = woken.get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -310,6 +310,20 @@ class IpcQueueBetweenJvmsTest {
             Thread.sleep(20);
         }
         throw new AssertionError("consumers logged " + seen + " of " + total + " messages within " + timeout);
+    }
+
+    /** Waits (bounded) until some consumer thread of the queue sleeps on its doorbell (the header's waiter count). */
+    private static void awaitSleepingConsumer(Path queueFile) throws java.io.IOException {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(queueFile,
+                java.nio.file.StandardOpenOption.READ)) {
+            java.nio.ByteBuffer header = channel.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0,
+                    QueueLayout.HEADER_LENGTH);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while ((long) QueueRing.LONG.getVolatile(header, QueueLayout.WAITERS_OFFSET) == 0) {
+                assertThat(System.nanoTime() - deadline).as("a consumer asleep on the doorbell").isNegative();
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            }
+        }
     }
 
     private SiblingJvm start(String name, String role, int capacity, String... more) {
