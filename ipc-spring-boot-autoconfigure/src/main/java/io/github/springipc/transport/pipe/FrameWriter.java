@@ -399,31 +399,16 @@ final class FrameWriter {
     private void runFlusher() {
         IOException failed = null;
         long stallBudget = MIN_STALL_NANOS;
-        long nap = NAP_NANOS;
         this.lock.lock();
         try {
             while (this.failure == null) {
                 if (!this.flusherArmed) {
-                    nap = NAP_NANOS;
                     this.work.awaitUninterruptibly();
                     continue;
                 }
-                long seen = (long) APPENDS.getOpaque(this);
-                long napStart = System.nanoTime();
                 this.lock.unlock();
-                long sends;
                 try {
-                    LockSupport.parkNanos(nap);
-                    sends = (long) APPENDS.getOpaque(this) - seen;
-                    if (sends > 0 && sends * BURST_GAP_NANOS >= System.nanoTime() - napStart && this.failure == null) {
-                        // still a dense burst: let the next sender write what accumulated
-                        if (!this.flushRequested) { // written only when it changes: the senders read its line
-                            this.flushRequested = true;
-                        }
-                        nap = Math.min(nap * 2, MAX_NAP_NANOS);
-                        continue; // the finally below takes the lock back
-                    }
-                    nap = NAP_NANOS;
+                    watchBurst();
                 }
                 finally {
                     this.lock.lock();
@@ -461,6 +446,30 @@ final class FrameWriter {
         }
         if (failed != null) {
             this.flusherFailureListener.accept(failed);
+        }
+    }
+
+    /**
+     * Naps, without the lock, until a nap saw fewer sends than a burst has (or the writer
+     * failed). While the burst stays dense it only asks the next sender to write what
+     * accumulated and naps longer. It takes no lock here: taking it even once per nap queued the
+     * flusher behind a sender that held it, so that the sender's unlock paid a wake-up system
+     * call and the flusher a second wake-up per nap (about a tenth of a core in a long burst).
+     */
+    private void watchBurst() {
+        long nap = NAP_NANOS;
+        for (;;) {
+            long seen = (long) APPENDS.getOpaque(this);
+            long napStart = System.nanoTime();
+            LockSupport.parkNanos(nap);
+            long sends = (long) APPENDS.getOpaque(this) - seen;
+            if (sends == 0 || sends * BURST_GAP_NANOS < System.nanoTime() - napStart || this.failure != null) {
+                return;
+            }
+            if (!this.flushRequested) { // written only when it changes: the senders read its line
+                this.flushRequested = true;
+            }
+            nap = Math.min(nap * 2, MAX_NAP_NANOS);
         }
     }
 
