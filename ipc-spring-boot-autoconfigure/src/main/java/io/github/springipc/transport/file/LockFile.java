@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -40,6 +41,10 @@ import io.github.springipc.transport.IpcException;
  * <p>Waiting for a byte held by another process polls {@code tryLock} with a short back-off:
  * the blocking {@code FileChannel.lock} closes the channel when the waiting thread is
  * interrupted, which would drop every lock of this JVM.
+ *
+ * <p>Besides locks that threads take and give back, a byte can be {@link #tryHold held} for as
+ * long as its holder lives: liveness that the kernel keeps honest. A queue's process slot is
+ * such a byte; another process that manages to take it knows the slot's owner died.
  */
 public final class LockFile implements AutoCloseable {
 
@@ -54,6 +59,9 @@ public final class LockFile implements AutoCloseable {
     private final Object fileKey;
 
     private final Map<Long, RangeLock> rangeLocks = new ConcurrentHashMap<>();
+
+    /** The bytes this JVM {@linkplain #tryHold holds}; guarded by {@code this}. */
+    private final Map<Long, HeldByte> heldBytes = new HashMap<>();
 
     private int references = 1;
 
@@ -174,6 +182,54 @@ public final class LockFile implements AutoCloseable {
     }
 
     /**
+     * Takes the exclusive lock on the byte at {@code position} and keeps it until
+     * {@link HeldByte#release()}, until this JVM closes the file, or until the process dies, when
+     * the kernel drops it: for other processes, a held byte means a live holder. Not reentrant:
+     * a byte held anywhere, in this JVM included, is refused. Positions used here must not be
+     * used with {@link #rangeLock}.
+     *
+     * @return the held byte, or {@code null} when a live process (this one included) holds it
+     */
+    public synchronized HeldByte tryHold(long position) {
+        if (this.heldBytes.containsKey(position)) {
+            return null;
+        }
+        try {
+            FileLock lock = this.channel.tryLock(position, 1, false);
+            if (lock == null) {
+                return null;
+            }
+            HeldByte held = new HeldByte(position, lock);
+            this.heldBytes.put(position, held);
+            return held;
+        }
+        catch (OverlappingFileLockException heldHere) {
+            return null;
+        }
+        catch (ClosedChannelException ex) {
+            throw new IpcClosedException("Lock file " + this.path + " was closed by this process");
+        }
+        catch (IOException ex) {
+            throw new IpcException("Could not lock byte " + position + " of " + this.path + ": " + ex, ex);
+        }
+    }
+
+    /** Whether a live process, this one included, {@linkplain #tryHold holds} the byte at {@code position}. */
+    public boolean isHeld(long position) {
+        HeldByte probe = tryHold(position);
+        if (probe == null) {
+            return true;
+        }
+        probe.release();
+        return false;
+    }
+
+    /** Whether this JVM {@linkplain #tryHold holds} the byte at {@code position}. */
+    public synchronized boolean isHeldHere(long position) {
+        return this.heldBytes.containsKey(position);
+    }
+
+    /**
      * Counts this JVM as a member of the group of processes that hold a shared lock on the byte
      * at {@code position}; the first member in this JVM takes the OS lock. Hold the lock that
      * guards joining and leaving while calling this.
@@ -286,6 +342,42 @@ public final class LockFile implements AutoCloseable {
             }
             catch (IOException ignored) {
                 // nothing to do
+            }
+        }
+    }
+
+    /** A byte {@linkplain #tryHold held} by this JVM: the proof, for other processes, that its holder lives. */
+    public final class HeldByte {
+
+        private final long position;
+
+        private final FileLock lock;
+
+        private HeldByte(long position, FileLock lock) {
+            this.position = position;
+            this.lock = lock;
+        }
+
+        /** The held byte's position. */
+        public long position() {
+            return this.position;
+        }
+
+        /** Gives the byte up; idempotent. */
+        public void release() {
+            synchronized (LockFile.this) {
+                if (LockFile.this.heldBytes.get(this.position) != this) {
+                    return;
+                }
+                LockFile.this.heldBytes.remove(this.position);
+                try {
+                    if (this.lock.isValid()) {
+                        this.lock.release();
+                    }
+                }
+                catch (IOException ignored) {
+                    // a closed channel released it already
+                }
             }
         }
     }

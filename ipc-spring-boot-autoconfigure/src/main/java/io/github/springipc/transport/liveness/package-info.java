@@ -1,7 +1,7 @@
 /**
- * Process liveness that the operating system keeps honest: each live process holds an
- * exclusive byte-range lock on its own byte of a side lock file, which the kernel drops when the
- * process dies (even after {@code kill -9}); the process id and start time recorded beside it
- * keep a reused process id from being mistaken for the dead process.
+ * Telling a live process from a dead one: the process id and start time that a process records
+ * beside the byte it holds in a side lock file ({@code LockFile.tryHold}, which the kernel
+ * releases when the process dies, even after {@code kill -9}), so that a reused process id is
+ * not mistaken for the dead process.
  */
 package io.github.springipc.transport.liveness;

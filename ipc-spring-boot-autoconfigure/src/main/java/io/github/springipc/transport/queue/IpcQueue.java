@@ -27,9 +27,9 @@ import io.github.springipc.transport.IpcMessageCodec;
 import io.github.springipc.transport.IpcMessageTooLargeException;
 import io.github.springipc.transport.IpcTimeoutException;
 import io.github.springipc.transport.file.IpcDirectory;
+import io.github.springipc.transport.file.LockFile;
+import io.github.springipc.transport.file.LockFile.HeldByte;
 import io.github.springipc.transport.file.MappedRegionFile;
-import io.github.springipc.transport.liveness.LivenessLockFile;
-import io.github.springipc.transport.liveness.LivenessLockFile.SlotLock;
 import io.github.springipc.transport.liveness.ProcessIdentity;
 
 /**
@@ -141,9 +141,9 @@ public final class IpcQueue implements IpcChannel {
 
     private final QueueRing ring;
 
-    private final LivenessLockFile locks;
+    private final LockFile locks;
 
-    private final SlotLock slotLock;
+    private final HeldByte slotLock;
 
     private final int slot;
 
@@ -222,7 +222,7 @@ public final class IpcQueue implements IpcChannel {
     private volatile boolean consuming;
 
     private IpcQueue(String name, Path directory, QueueOptions options, MappedRegionFile region,
-            LivenessLockFile locks) {
+            LockFile locks) {
         this.name = name;
         this.directory = directory;
         this.options = options;
@@ -237,10 +237,10 @@ public final class IpcQueue implements IpcChannel {
         this.blocking = options.waitStrategy() == WaitStrategy.BLOCKING;
         this.reclaimThreshold = Math.min(capacity / 8, 64 << 10);
         this.maxRun = Math.min(capacity / 8, 64 << 10);
-        SlotLock taken = null;
+        HeldByte taken = null;
         int takenSlot = -1;
         for (int candidate = 0; candidate < slotCount && taken == null; candidate++) {
-            SlotLock lock = locks.tryAcquire(candidate);
+            HeldByte lock = locks.tryHold(candidate);
             if (lock == null) {
                 continue;
             }
@@ -296,9 +296,9 @@ public final class IpcQueue implements IpcChannel {
         MappedRegionFile region = MappedRegionFile.openOrCreate(file, size, MappedRegionFile.OWNER_ONLY,
                 buffer -> initialize(buffer, options), (buffer, fileSize) -> validate(buffer, fileSize, name, file,
                         options, adoptCapacity), options.recreateWhenInvalid());
-        LivenessLockFile locks = null;
+        LockFile locks = null;
         try {
-            locks = LivenessLockFile.open(dir.resolve(name + ".queue.lock"));
+            locks = LockFile.open(dir.resolve(name + ".queue.lock"), MappedRegionFile.OWNER_ONLY);
             return new IpcQueue(name, dir, options, region, locks);
         }
         catch (RuntimeException ex) {

@@ -4,8 +4,8 @@ import static io.github.springipc.transport.queue.QueueLayout.*;
 
 import java.nio.file.Path;
 
-import io.github.springipc.transport.liveness.LivenessLockFile;
-import io.github.springipc.transport.liveness.LivenessLockFile.SlotLock;
+import io.github.springipc.transport.file.LockFile;
+import io.github.springipc.transport.file.LockFile.HeldByte;
 import io.github.springipc.transport.liveness.ProcessIdentity;
 
 /**
@@ -22,13 +22,13 @@ final class QueueRecovery {
 
     private final QueueRing ring;
 
-    private final LivenessLockFile locks;
+    private final LockFile locks;
 
     private final Path directory;
 
     private final String name;
 
-    QueueRecovery(QueueRing ring, LivenessLockFile locks, Path directory, String name) {
+    QueueRecovery(QueueRing ring, LockFile locks, Path directory, String name) {
         this.ring = ring;
         this.locks = locks;
         this.directory = directory;
@@ -39,10 +39,10 @@ final class QueueRecovery {
     int recoverDeadPeers(int ownSlot) {
         int recovered = 0;
         for (int slot = 0; slot < this.ring.slotCount; slot++) {
-            if (slot == ownSlot || this.ring.slotLong(slot, SLOT_PID) == 0 || this.locks.isHeldByThisProcess(slot)) {
+            if (slot == ownSlot || this.ring.slotLong(slot, SLOT_PID) == 0 || this.locks.isHeldHere(slot)) {
                 continue;
             }
-            SlotLock lock = this.locks.tryAcquire(slot);
+            HeldByte lock = this.locks.tryHold(slot);
             if (lock == null) {
                 continue; // alive
             }
