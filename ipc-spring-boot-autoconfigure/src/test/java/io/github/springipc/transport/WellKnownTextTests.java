@@ -52,8 +52,10 @@ class WellKnownTextTests {
         assertThat(WellKnownText.match(in, 0, bytes.length)).isNull();
     }
 
+    /** The text at {@code offset} and nothing after it: a read past its end would throw. */
     private static ByteBuffer bufferWith(byte[] text, int offset, boolean bigEndian) {
-        ByteBuffer in = ByteBuffer.allocate(offset + text.length + 5)
+        ByteBuffer in = ((offset & 1) == 0 ? ByteBuffer.allocate(offset + text.length)
+                : ByteBuffer.allocateDirect(offset + text.length))
                 .order(bigEndian ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         in.put(offset, text);
         return in;

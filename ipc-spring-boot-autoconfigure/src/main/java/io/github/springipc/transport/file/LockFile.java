@@ -185,8 +185,8 @@ public final class LockFile implements AutoCloseable {
      * Takes the exclusive lock on the byte at {@code position} and keeps it until
      * {@link HeldByte#release()}, until this JVM closes the file, or until the process dies, when
      * the kernel drops it: for other processes, a held byte means a live holder. Not reentrant:
-     * a byte held anywhere, in this JVM included, is refused. Positions used here must not be
-     * used with {@link #rangeLock}.
+     * a byte held anywhere, in this JVM included, is refused; so is a byte that a
+     * {@link #rangeLock} of this JVM holds, and such a range lock waits while the byte is held.
      *
      * @return the held byte, or {@code null} when a live process (this one included) holds it
      */
@@ -323,7 +323,10 @@ public final class LockFile implements AutoCloseable {
         }
     }
 
-    /** Releases one reference; the last one closes the file, which drops this JVM's locks on it. */
+    /**
+     * Releases one reference; the last one closes the file, which drops this JVM's locks on it.
+     * Call it exactly once per {@link #open}.
+     */
     @Override
     public void close() {
         synchronized (OPEN) {
@@ -331,8 +334,13 @@ public final class LockFile implements AutoCloseable {
                 return;
             }
             OPEN.remove(this.path, this);
+            synchronized (this) {
+                this.heldBytes.clear(); // later calls fail on the closed channel instead of answering "held"
+            }
+            // still under OPEN: an open of the same path meanwhile would make a second channel,
+            // and closing this one drops the locks the process took through that one too
+            closeQuietly(this.channel);
         }
-        closeQuietly(this.channel);
     }
 
     private static void closeQuietly(FileChannel channel) {
@@ -492,6 +500,10 @@ public final class LockFile implements AutoCloseable {
             try {
                 this.fileLock = LockFile.this.channel.tryLock(this.position, 1, false);
                 return this.fileLock != null;
+            }
+            catch (OverlappingFileLockException heldHere) {
+                this.fileLock = null;
+                return false; // a byte this JVM holds otherwise (tryHold, join): busy, as for another process
             }
             catch (ClosedChannelException ex) {
                 throw new IpcClosedException("Lock file " + LockFile.this.path + " was closed by this process");

@@ -254,8 +254,8 @@ public final class IpcQueue implements IpcChannel {
         }
         if (taken == null) {
             throw new IpcException("All " + slotCount + " process slots of queue '" + name + "' (" + region.path()
-                    + ") are in use by live processes. Close unused attachments, or recreate the queue with a larger "
-                    + "ipc.queues." + name + ".slots");
+                    + ") are in use by live processes. Close unused attachments, or recreate the queue with more slots "
+                    + "(ipc.queues." + name + ".max-processes with the starter, QueueOptions.slots otherwise)");
         }
         this.slotLock = taken;
         this.slot = takenSlot;

@@ -1,6 +1,7 @@
 package io.github.springipc.transport.file;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.github.springipc.process.SiblingJvm;
+import io.github.springipc.transport.IpcClosedException;
 
 /** Held bytes as the kernel keeps them: a byte stays held exactly as long as its holder lives. */
 public class LockFileHoldTest {
@@ -36,7 +38,7 @@ public class LockFileHoldTest {
     }
 
     @Test
-    void bytesHeldInThisJvmAreHeldForEveryUserUntilReleasedAndTheLastCloseKeepsThemTillThen() {
+    void bytesHeldInThisJvmAreHeldForEveryUserUntilReleasedAndOnlyTheLastCloseDropsThem() {
         Path file = this.dir.resolve("y.queue.lock");
         LockFile first = LockFile.open(file, MappedRegionFile.OWNER_ONLY);
         LockFile second = LockFile.open(file, MappedRegionFile.OWNER_ONLY);
@@ -57,7 +59,7 @@ public class LockFileHoldTest {
     }
 
     @Test
-    void aByteLockedThroughARangeLockIsHeld() {
+    void aByteIsHeldForRangeLocksOfThisJvmAndTheOtherWayRound() {
         try (LockFile locks = LockFile.open(this.dir.resolve("z.lock"), MappedRegionFile.OWNER_ONLY)) {
             Lock lock = locks.rangeLock(7);
             lock.lock();
@@ -69,6 +71,29 @@ public class LockFileHoldTest {
                 lock.unlock();
             }
             assertThat(locks.isHeld(7)).isFalse();
+
+            LockFile.HeldByte held = locks.tryHold(7);
+            assertThat(held).isNotNull();
+            assertThat(lock.tryLock()).as("range lock on a held byte").isFalse();
+            held.release();
+            assertThat(lock.tryLock()).isTrue();
+            lock.unlock();
+        }
+    }
+
+    @Test
+    void afterTheLastCloseHeldBytesAreGoneAndUseFailsClearly() {
+        LockFile locks = LockFile.open(this.dir.resolve("w.lock"), MappedRegionFile.OWNER_ONLY);
+        LockFile.HeldByte held = locks.tryHold(2);
+        assertThat(held).isNotNull();
+
+        locks.close();
+
+        assertThat(locks.isHeldHere(2)).isFalse();
+        assertThatExceptionOfType(IpcClosedException.class).isThrownBy(() -> locks.tryHold(2));
+        held.release(); // harmless after the close
+        try (LockFile reopened = LockFile.open(this.dir.resolve("w.lock"), MappedRegionFile.OWNER_ONLY)) {
+            assertThat(reopened.isHeld(2)).as("the close dropped the OS lock").isFalse();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.github.springipc.transport.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.management.ManagementFactory;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.github.springipc.transport.IpcCorruptDataException;
 import io.github.springipc.transport.IpcDelivery;
+import io.github.springipc.transport.IpcException;
 import io.github.springipc.transport.IpcMessage;
 import io.github.springipc.transport.IpcMessageTooLargeException;
 import io.github.springipc.transport.IpcTimeoutException;
@@ -44,6 +46,17 @@ class IpcQueueTest {
             delivery.acknowledge();
             assertThat(consumer.receive(Duration.ofMillis(50))).isNull();
             assertThat(producer.pendingBytes()).isZero();
+        }
+    }
+
+    @Test
+    void anAttachmentBeyondTheSlotsFailsNamingTheSettingThatGivesMore() {
+        QueueOptions oneSlot = SMALL.toBuilder().slots(1).build();
+        try (IpcQueue first = IpcQueue.open(this.dir, "q", oneSlot)) {
+            assertThatExceptionOfType(IpcException.class).isThrownBy(() -> IpcQueue.open(this.dir, "q", oneSlot))
+                    .withMessageContaining("All 1 process slots of queue 'q'")
+                    .withMessageContaining("ipc.queues.q.max-processes")
+                    .withMessageContaining("QueueOptions.slots");
         }
     }
 
