@@ -73,7 +73,8 @@ class ConfigurationReferenceTests {
         StringBuilder md = new StringBuilder();
         md.append("# Configuration reference\n\n");
         md.append("Every `ipc.*` property, generated from `IpcProperties` (the same descriptions your IDE shows).\n");
-        md.append("Channel names (`<name>`) become bean names and file names: letters, digits, `.`, `_`, `-`.\n");
+        md.append("Channel names (`<name>`) become bean names and file names: 1–64 letters, digits, `.`, `_`, `-`,\n");
+        md.append("starting with a letter or digit.\n");
         md.append("Invalid values fail start-up with a message naming the property.\n");
         String currentClass = null;
         boolean tableOpen = false;
