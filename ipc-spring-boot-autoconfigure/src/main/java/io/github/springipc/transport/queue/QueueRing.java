@@ -62,6 +62,18 @@ final class QueueRing {
      */
     private long consumerHead;
 
+    /** {@link #walkStop}: the walk took its limit (or reached the end of what may be read). */
+    static final int STOP_NONE = 0;
+
+    /** {@link #walkStop}: the walk stopped at a record that a producer has claimed and is writing now. */
+    static final int STOP_AT_WRITER = 1;
+
+    /** {@link #walkStop}: the walk stopped at memory no producer has claimed yet. */
+    static final int STOP_AT_UNWRITTEN = 2;
+
+    /** How the last {@link #claimBatch} walk ended: a hint for the claiming thread (racy between consumer threads). */
+    int walkStop;
+
     QueueRing(ByteBuffer buffer, int capacity, int slotCount, String description) {
         this.buffer = buffer;
         this.capacity = capacity;
@@ -277,6 +289,7 @@ final class QueueRing {
             }
             long position = dispatch;
             int count = 0;
+            this.walkStop = STOP_NONE;
             int stopKind = -1;
             long stopWord = 0;
             while (count < limit && position < end) {
@@ -285,6 +298,9 @@ final class QueueRing {
                 int kind = kind(state);
                 if (kind != AVAILABLE && kind != PADDING) {
                     stopKind = kind;
+                    // same line as the state: whether a producer is writing this record right now
+                    this.walkStop = kind == EMPTY && (long) LONG.getOpaque(this.buffer, index + RECORD_LENGTH) != 0
+                            ? STOP_AT_WRITER : STOP_AT_UNWRITTEN;
                     break;
                 }
                 long word = (long) LONG.getOpaque(this.buffer, index + RECORD_LENGTH);
