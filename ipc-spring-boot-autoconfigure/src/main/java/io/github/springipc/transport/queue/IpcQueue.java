@@ -216,7 +216,7 @@ public final class IpcQueue implements IpcChannel {
     /** Consecutive drains that found nothing (racy across threads: only a hint). */
     private int idleDrains;
 
-    /** Paces the held-drain thread ({@link #HELD_BY}) once it caught up with a stream. */
+    /** Paces whichever thread holds the held drain ({@link #HELD_BY}) once it caught up with a stream. */
     private final StreamPacer pacer = new StreamPacer();
 
     /** Whether the slot's role says producer / consumer yet (diagnostics only). */
@@ -894,8 +894,9 @@ public final class IpcQueue implements IpcChannel {
 
     /**
      * Hands up to {@code limit} messages to {@code handler} in place and acknowledges them when
-     * it returns; allocates nothing per message. Does not wait for messages; a drain that caught
-     * up with a producer in the middle of a stream makes the next one wait (0.5 to 16 µs) before
+     * it returns; allocates nothing per message. Does not wait for messages; but a drain that took
+     * fewer than 16 messages and stopped at one a producer is writing has caught up with a
+     * stream, and the next drain of the attachment's draining thread waits (0.5 to 16 µs) before
      * it looks, so that a busy loop takes the stream in batches (see {@link StreamPacer}). The
      * batch is claimed with one atomic update of the dispatch cursor and, for one draining thread
      * per attachment at a time, settled with one store (no per-message stamps); a concurrent drain
@@ -911,9 +912,9 @@ public final class IpcQueue implements IpcChannel {
             return drainStamped(handler, limit); // another thread of ours holds the slot's held span
         }
         try {
+            this.pacer.beforeLook(); // before the open check: a close during the pause is seen
             checkOpen();
             markConsuming();
-            this.pacer.beforeLook();
             long[] batch = this.heldBatch;
             long redelivered = this.ring.claimRedelivery(this.slot, this.epoch);
             int count;
@@ -1375,5 +1376,15 @@ public final class IpcQueue implements IpcChannel {
     @Override
     public String toString() {
         return "IpcQueue[" + this.name + ", slot " + this.slot + ", " + path() + "]";
+    }
+
+    /** The drain's pacer, for tests in this package. */
+    StreamPacer pacer() {
+        return this.pacer;
+    }
+
+    /** The ring, for tests in this package. */
+    QueueRing ring() {
+        return this.ring;
     }
 }

@@ -94,7 +94,7 @@ public final class QueueOptions {
         return this.livenessInterval;
     }
 
-    /** Process slots of a new queue file; {@code ipc.queues.<name>.slots}. */
+    /** Process slots of a new queue file; {@code ipc.queues.<name>.max-processes} with the starter. */
     public int slots() {
         return this.slots;
     }
@@ -206,7 +206,7 @@ public final class QueueOptions {
                         + this.livenessInterval);
             }
             if (this.slots < 1 || this.slots > QueueLayout.MAX_SLOTS) {
-                throw new IllegalArgumentException("ipc.queues.<name>.slots must be between 1 and "
+                throw new IllegalArgumentException("slots (ipc.queues.<name>.max-processes) must be between 1 and "
                         + QueueLayout.MAX_SLOTS + ", not " + this.slots);
             }
             return new QueueOptions(this);

@@ -11,7 +11,8 @@ import java.nio.ByteOrder;
  * The lock-free ring of a queue file: claiming space (producers), publishing, claiming records
  * (consumers), settling them, and reclaiming settled space. Stateless apart from two cached
  * counters, which callers guard with their own locks (one producer lock, one claim lock per
- * attachment). {@code docs/queue-design.md} explains every state change and fence.
+ * attachment), and the {@link #walkStop} hint of held claims. {@code docs/queue-design.md}
+ * explains every state change and fence.
  */
 final class QueueRing {
 
@@ -68,10 +69,16 @@ final class QueueRing {
     /** {@link #walkStop}: the walk stopped at a record that a producer has claimed and is writing now. */
     static final int STOP_AT_WRITER = 1;
 
-    /** {@link #walkStop}: the walk stopped at memory no producer has claimed yet. */
+    /**
+     * {@link #walkStop}: the walk stopped anywhere else: memory no producer has started writing
+     * (word 0 still zero), or a record in another state.
+     */
     static final int STOP_AT_UNWRITTEN = 2;
 
-    /** How the last {@link #claimBatch} walk ended: a hint for the claiming thread (racy between consumer threads). */
+    /**
+     * How the last held {@link #claimBatch} walk ended. Only held claims write it, and only the
+     * attachment's held-drain thread makes those, so that thread reads its own value.
+     */
     int walkStop;
 
     QueueRing(ByteBuffer buffer, int capacity, int slotCount, String description) {
@@ -274,6 +281,9 @@ final class QueueRing {
         int fromField = slotBase + (held ? SLOT_HELD_FROM : SLOT_CLAIM_FROM);
         int toField = slotBase + (held ? SLOT_HELD_TO : SLOT_CLAIM_TO);
         for (;;) {
+            if (held) {
+                this.walkStop = STOP_NONE;
+            }
             long dispatch = dispatch();
             // Walk the records themselves and never read the tail: memory in [tail, head +
             // capacity) is zero (EMPTY) until claimed, so the walk stops at the first record not
@@ -289,7 +299,6 @@ final class QueueRing {
             }
             long position = dispatch;
             int count = 0;
-            this.walkStop = STOP_NONE;
             int stopKind = -1;
             long stopWord = 0;
             while (count < limit && position < end) {
@@ -298,9 +307,10 @@ final class QueueRing {
                 int kind = kind(state);
                 if (kind != AVAILABLE && kind != PADDING) {
                     stopKind = kind;
-                    // same line as the state: whether a producer is writing this record right now
-                    this.walkStop = kind == EMPTY && (long) LONG.getOpaque(this.buffer, index + RECORD_LENGTH) != 0
-                            ? STOP_AT_WRITER : STOP_AT_UNWRITTEN;
+                    if (held) { // one more load, from the state's cache line: is a producer writing it now?
+                        this.walkStop = kind == EMPTY && (long) LONG.getOpaque(this.buffer, index + RECORD_LENGTH) != 0
+                                ? STOP_AT_WRITER : STOP_AT_UNWRITTEN;
+                    }
                     break;
                 }
                 long word = (long) LONG.getOpaque(this.buffer, index + RECORD_LENGTH);

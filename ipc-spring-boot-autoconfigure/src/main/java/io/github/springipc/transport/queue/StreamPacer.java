@@ -14,11 +14,13 @@ package io.github.springipc.transport.queue;
  * The wait spins without touching the ring, and time the caller spends elsewhere counts.
  *
  * <p>What it costs: in a dense stream a message may wait up to {@link #MAX_PAUSE_NANOS} longer
- * to be taken. What it never touches: a walk that stopped at memory no producer has claimed (an
- * idle queue, the next request of a ping-pong) resets the pause, and one that found nothing
- * before a record being written (a reply about to arrive) does not delay the next look.
+ * to be taken; so may a request when several clients write to one queue at the same moment. A
+ * batch of {@link #SMALL_BATCH} or more neither pauses nor shortens the pause. What it never
+ * touches: a walk that stopped at memory no producer has started writing (an idle queue, the
+ * next request of a lone client) resets the pause, and one that found nothing before a record
+ * being written (a reply about to arrive) does not delay the next look.
  *
- * <p>Not thread-safe: one per draining thread (the attachment's held-drain thread).
+ * <p>Not thread-safe: one per attachment, used only by the thread that holds its held drain.
  */
 final class StreamPacer {
 

@@ -61,6 +61,49 @@ class IpcQueueTest {
     }
 
     @Test
+    void aDrainThatCaughtUpWithARecordBeingWrittenMakesTheNextLookWaitButAPingPongNever() {
+        try (IpcQueue producer = IpcQueue.open(this.dir, "q", SMALL); IpcQueue consumer = IpcQueue.open(this.dir, "q", SMALL)) {
+            ByteBuffer message = ByteBuffer.allocateDirect(8);
+            assertThat(producer.offer(message, 0, 8)).isTrue();
+            assertThat(consumer.drain((buffer, offset, length) -> { }, 64)).isEqualTo(1);
+            assertThat(consumer.pacer().pausesNextLook()).as("after a lone message").isFalse();
+
+            for (int i = 0; i < 3; i++) {
+                assertThat(producer.offer(message, 0, 8)).isTrue();
+            }
+            beginWritingARecord(producer);
+            assertThat(consumer.drain((buffer, offset, length) -> { }, 64)).isEqualTo(3);
+            assertThat(consumer.pacer().pausesNextLook()).as("caught up with a producer mid-record").isTrue();
+        }
+    }
+
+    @Test
+    void aDrainOfARedeliveredMessageDoesNotPauseTheNextLook() {
+        try (IpcQueue producer = IpcQueue.open(this.dir, "q", SMALL); IpcQueue consumer = IpcQueue.open(this.dir, "q", SMALL)) {
+            ByteBuffer message = ByteBuffer.allocateDirect(8);
+            assertThat(producer.offer(message, 0, 8)).isTrue();
+            assertThat(producer.offer(message, 0, 8)).isTrue();
+            beginWritingARecord(producer);
+            assertThatThrownBy(() -> consumer.drain((buffer, offset, length) -> {
+                throw new IllegalStateException("handler failed");
+            }, 64)).isInstanceOf(IllegalStateException.class);
+            assertThat(consumer.pacer().pausesNextLook()).isTrue();
+
+            assertThat(consumer.drain((buffer, offset, length) -> { }, 64)).isEqualTo(1); // the redelivery
+
+            assertThat(consumer.pacer().pausesNextLook()).isFalse();
+        }
+    }
+
+    /** Claims a record through an unused slot and starts it without publishing it: a producer mid-write. */
+    private static void beginWritingARecord(IpcQueue producer) {
+        QueueRing ring = producer.ring();
+        long position = ring.claim(SMALL.slots() - 1, 1, QueueLayout.recordSize(8));
+        assertThat(position).isNotNegative();
+        ring.beginWrite(position, 8, QueueLayout.TYPE_RAW);
+    }
+
+    @Test
     void smallAndLargeEnvelopesArriveIntact() throws Exception {
         // small envelopes are copied out and decoded on the heap, large ones decoded in place
         QueueOptions roomy = QueueOptions.builder().capacity(1 << 16).maxMessageSize(16 << 10).build();

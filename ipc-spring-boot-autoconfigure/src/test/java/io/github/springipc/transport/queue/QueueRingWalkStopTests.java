@@ -46,10 +46,22 @@ class QueueRingWalkStopTests {
 
     @Test
     void aWalkThatTookItsLimitStoppedNowhere() {
+        this.ring.claimBatch(1, 1, this.batch, 64, true); // an empty ring: stops at unwritten memory
+        assertThat(this.ring.walkStop).isEqualTo(QueueRing.STOP_AT_UNWRITTEN);
         publishRecords(5);
 
         assertThat(this.ring.claimBatch(1, 1, this.batch, 2, true)).isEqualTo(2);
         assertThat(this.ring.walkStop).isEqualTo(QueueRing.STOP_NONE);
+    }
+
+    @Test
+    void onlyHeldClaimsWriteTheHint() {
+        publishRecords(2);
+        long writing = this.ring.claim(0, 1, QueueLayout.recordSize(8));
+        this.ring.beginWrite(writing, 8, QueueLayout.TYPE_RAW);
+
+        assertThat(this.ring.claimBatch(1, 1, this.batch, 64, false)).isEqualTo(2);
+        assertThat(this.ring.walkStop).as("left alone by a stamped claim").isEqualTo(QueueRing.STOP_NONE);
     }
 
     private void publishRecords(int count) {

@@ -33,10 +33,11 @@ class StreamPacerTests {
     }
 
     @Test
-    void anIdleQueueOrAPingPongNeverWaitsAndResetsThePause() {
+    void anIdleQueueOrAPingPongResetsThePauseAndItsOwnLookNeverWaits() {
         this.pacer.afterClaim(QueueRing.STOP_AT_WRITER, 1);
         this.pacer.beforeLook();
         this.pacer.afterClaim(QueueRing.STOP_AT_WRITER, 1);
+        assertThat(this.pacer.nextPauseNanos()).isEqualTo(4 * StreamPacer.FIRST_PAUSE_NANOS);
         this.pacer.beforeLook();
 
         this.pacer.afterClaim(QueueRing.STOP_AT_UNWRITTEN, 1);
