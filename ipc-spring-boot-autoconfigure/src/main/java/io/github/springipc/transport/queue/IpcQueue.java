@@ -900,7 +900,8 @@ public final class IpcQueue implements IpcChannel {
      * it looks, so that a busy loop takes the stream in batches (see {@link StreamPacer}). The
      * batch is claimed with one atomic update of the dispatch cursor and, for one draining thread
      * per attachment at a time, settled with one store (no per-message stamps); a concurrent drain
-     * of another thread stamps each message. If this process dies during the call, the batch is delivered again.
+     * of another thread stamps each message. If this process dies during the call, the batch is
+     * delivered again.
      *
      * @return how many messages were handled
      * @throws RuntimeException what the handler threw; the messages handled before it are
