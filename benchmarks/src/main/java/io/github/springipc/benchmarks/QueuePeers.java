@@ -8,6 +8,7 @@ import io.github.springipc.transport.IpcDelivery;
 import io.github.springipc.transport.IpcMessage;
 import io.github.springipc.transport.queue.IpcQueue;
 import io.github.springipc.transport.queue.QueueOptions;
+import io.github.springipc.transport.queue.RawMessageHandler;
 import io.github.springipc.transport.queue.WaitStrategy;
 
 /**
@@ -18,10 +19,20 @@ import io.github.springipc.transport.queue.WaitStrategy;
  * batch-producer     dir count payload          raw one-way, 64 messages per tryWrite(ByteBuffer[]) claim
  * echo|client        dir count payload mode     raw RTT; mode busy-spin (drain) or blocking (receive)
  * </pre>
+ *
+ * The RTT client measures {@code count} round trips after {@link #RTT_WARMUP_NANOS} of warm-up
+ * (both JVMs compile the hot paths for about 2.5 s; measured during that, the p99 showed the
+ * compiler threads, not the queue), then sends a one-byte message that ends the echo.
  */
 public final class QueuePeers {
 
     private static final int CAPACITY = 16 << 20;
+
+    /** How long the RTT client exchanges messages before it measures. */
+    static final long RTT_WARMUP_NANOS = 3_000_000_000L;
+
+    /** The length of the message that ends an echo (the measured ones are longer). */
+    private static final int END_LENGTH = 1;
 
     private QueuePeers() {
     }
@@ -102,62 +113,104 @@ public final class QueuePeers {
     private static void echo(Path dir, int count, WaitStrategy strategy) throws InterruptedException {
         try (IpcQueue ping = open(dir, "ping", strategy); IpcQueue pong = open(dir, "pong", strategy)) {
             Peer.ready();
-            int total = count + Math.max(1000, count / 5);
             if (strategy == WaitStrategy.BUSY_SPIN) {
-                int[] echoed = new int[1];
-                while (echoed[0] < total) {
+                boolean[] ended = new boolean[1];
+                while (!ended[0]) {
                     if (ping.drain((buffer, offset, length) -> {
+                        if (length == END_LENGTH) {
+                            ended[0] = true;
+                            return;
+                        }
                         while (!pong.offer(buffer, offset, length)) {
                             Thread.onSpinWait();
                         }
-                        echoed[0]++;
                     }, 64) == 0) {
                         Thread.onSpinWait();
                     }
                 }
             }
             else {
-                for (int i = 0; i < total; i++) {
+                while (true) {
                     IpcDelivery delivery = ping.receive(Duration.ofSeconds(30));
-                    pong.send(delivery.message(), Duration.ofSeconds(30));
+                    if (delivery == null) {
+                        throw new IllegalStateException("no request for 30 s");
+                    }
                     delivery.acknowledge();
+                    if (delivery.message().payload().length == END_LENGTH) {
+                        break;
+                    }
+                    pong.send(delivery.message(), Duration.ofSeconds(30));
                 }
             }
         }
     }
 
     private static void client(Path dir, int count, int payload, WaitStrategy strategy) throws InterruptedException {
+        if (payload == END_LENGTH) {
+            throw new IllegalArgumentException("a payload of " + END_LENGTH + " byte would end the echo");
+        }
         try (IpcQueue ping = open(dir, "ping", strategy); IpcQueue pong = open(dir, "pong", strategy)) {
-            int warmup = Math.max(1000, count / 5);
+            RoundTrip roundTrip = new RoundTrip(ping, pong, payload, strategy == WaitStrategy.BUSY_SPIN);
+            long warmupEnd = System.nanoTime() + RTT_WARMUP_NANOS;
+            for (int i = 0; i < 1000 || System.nanoTime() - warmupEnd < 0; i++) {
+                roundTrip.run();
+            }
             LatencyRecorder recorder = new LatencyRecorder(count);
-            ByteBuffer buffer = ByteBuffer.allocateDirect(payload);
-            IpcMessage message = IpcMessage.of(new byte[payload]);
-            int[] got = new int[1];
-            long start = 0;
-            for (int i = -warmup; i < count; i++) {
-                if (i == 0) {
-                    start = System.nanoTime();
-                }
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
                 long sent = System.nanoTime();
-                if (strategy == WaitStrategy.BUSY_SPIN) {
-                    while (!ping.offer(buffer, 0, payload)) {
-                        Thread.onSpinWait();
-                    }
-                    got[0] = 0;
-                    while (pong.drain((b, o, l) -> got[0]++, 1) == 0) {
-                        Thread.onSpinWait();
-                    }
-                }
-                else {
-                    ping.send(message, Duration.ofSeconds(30));
-                    pong.receive(Duration.ofSeconds(30)).acknowledge();
-                }
-                if (i >= 0) {
-                    recorder.record(System.nanoTime() - sent);
-                }
+                roundTrip.run();
+                recorder.record(System.nanoTime() - sent);
             }
             Peer.result("rtt.round_trips_per_s", count / ((System.nanoTime() - start) / 1e9));
             recorder.printPercentiles("rtt");
+            // raw in both modes: drain sees its length as is, receive as a payload of that length
+            ByteBuffer end = ByteBuffer.allocateDirect(END_LENGTH);
+            while (!ping.offer(end, 0, END_LENGTH)) {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    /** One request and its echo, busy-spinning on the raw API or waiting on the default one. */
+    private static final class RoundTrip {
+
+        private final IpcQueue ping;
+
+        private final IpcQueue pong;
+
+        private final int payload;
+
+        private final boolean busySpin;
+
+        private final ByteBuffer buffer;
+
+        private final IpcMessage message;
+
+        private final RawMessageHandler ignore = (buffer, offset, length) -> { };
+
+        RoundTrip(IpcQueue ping, IpcQueue pong, int payload, boolean busySpin) {
+            this.ping = ping;
+            this.pong = pong;
+            this.payload = payload;
+            this.busySpin = busySpin;
+            this.buffer = ByteBuffer.allocateDirect(payload);
+            this.message = IpcMessage.of(new byte[payload]);
+        }
+
+        void run() throws InterruptedException {
+            if (this.busySpin) {
+                while (!this.ping.offer(this.buffer, 0, this.payload)) {
+                    Thread.onSpinWait();
+                }
+                while (this.pong.drain(this.ignore, 1) == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            else {
+                this.ping.send(this.message, Duration.ofSeconds(30));
+                this.pong.receive(Duration.ofSeconds(30)).acknowledge();
+            }
         }
     }
 }
