@@ -54,11 +54,11 @@ final class BenchmarkCases {
                             return jvms;
                         }),
                 new TwoJvmCase("queue.pojo", "POJO (JavaBean, 5 fields, JSON) IpcTemplate.convertAndSend → @IpcListener, queue", false,
-                        SpringPeers.class, (s, dir) -> new String[] { "listener", dir.toString(), n(s, 10_000_000) },
-                        (s, dir) -> new String[] { "producer", dir.toString(), n(s, 10_000_000) }),
+                        SpringPeers.class, (s, dir) -> new String[] { "listener", dir.toString(), n(s, 20_000_000) },
+                        (s, dir) -> new String[] { "producer", dir.toString(), n(s, 20_000_000) }),
                 new TwoJvmCase("queue.pojo.record", "the same 5 fields as a record (Jackson 3.1 reads records slower)", false,
-                        SpringPeers.class, (s, dir) -> new String[] { "listener", dir.toString(), n(s, 10_000_000), "record" },
-                        (s, dir) -> new String[] { "producer", dir.toString(), n(s, 10_000_000), "record" }),
+                        SpringPeers.class, (s, dir) -> new String[] { "listener", dir.toString(), n(s, 20_000_000), "record" },
+                        (s, dir) -> new String[] { "producer", dir.toString(), n(s, 20_000_000), "record" }),
                 new JvmGroupCase("queue.idle",
                         "process CPU of an idle @IpcListener on a queue (default waits) over 5 s, from 3 s after start-up",
                         SpringPeers.class, (s, dir) -> java.util.List.<String[]>of(
