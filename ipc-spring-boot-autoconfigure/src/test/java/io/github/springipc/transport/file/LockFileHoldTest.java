@@ -97,13 +97,18 @@ public class LockFileHoldTest {
         }
     }
 
-    /** Sibling: holds byte {@code args[1]} of lock file {@code args[0]} until killed. */
+    /**
+     * Sibling: holds byte {@code args[1]} of lock file {@code args[0]} until killed, or until its
+     * parent closes its standard input (or dies), so that an orphan never lingers.
+     */
     public static void main(String[] args) throws Exception {
         LockFile locks = LockFile.open(Paths.get(args[0]), MappedRegionFile.OWNER_ONLY);
         if (locks.tryHold(Integer.parseInt(args[1])) == null) {
             throw new IllegalStateException("byte busy");
         }
         System.out.println("HOLDING");
-        Thread.sleep(60_000);
+        while (System.in.read() >= 0) {
+            // the parent never writes: wait for the end of its input
+        }
     }
 }
