@@ -88,10 +88,14 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
     }
 
     private DefaultIpcMessageConverter(JsonConverter eagerJson, LazyJsonConverter lazyJson) {
-        super(List.of(new StringMessageConverter(), new ByteArrayMessageConverter(),
-                (eagerJson != null) ? eagerJson : lazyJson));
+        super(List.of(new StringMessageConverter(), new ByteArrayMessageConverter(), jsonSlot(eagerJson, lazyJson)));
         this.eagerJson = eagerJson;
         this.lazyJson = lazyJson;
+    }
+
+    /** The third converter: the JSON converter made with this one, else its lazy stand-in. */
+    private static MessageConverter jsonSlot(JsonConverter eagerJson, LazyJsonConverter lazyJson) {
+        return (eagerJson != null) ? eagerJson : lazyJson;
     }
 
     private JsonConverter json() {
@@ -129,7 +133,8 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
         }
         Object contentType = contentTypeOf(message);
         // a content type that is not JSON is declined without making a mapper that is not there yet
-        if ((isJsonConverterMade() || LazyJsonConverter.mayBeJson(contentType)) && json().readsDirectly(contentType)) {
+        boolean declined = this.lazyJson != null && this.lazyJson.declinesUnmade(contentType);
+        if (!declined && json().readsDirectly(contentType)) {
             Object converted = json().read(message, targetClass, conversionHint);
             return (converted != JsonConverter.NOT_HANDLED) ? converted : null;
         }
@@ -183,7 +188,7 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
     /** The direct routes hold only while the converters are the three this class was made with. */
     private boolean convertersUnchanged() {
         List<MessageConverter> converters = getConverters();
-        return converters.size() == 3 && converters.get(2) == ((this.eagerJson != null) ? this.eagerJson : this.lazyJson);
+        return converters.size() == 3 && converters.get(2) == jsonSlot(this.eagerJson, this.lazyJson);
     }
 
     /**

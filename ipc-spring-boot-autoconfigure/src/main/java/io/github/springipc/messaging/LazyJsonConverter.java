@@ -53,6 +53,14 @@ final class LazyJsonConverter implements SmartMessageConverter {
         return this.converter != null;
     }
 
+    /**
+     * Whether a message with this content type is declined without making the converter: it is
+     * not made yet, and Jackson would decline the type anyway.
+     */
+    boolean declinesUnmade(Object contentType) {
+        return !isMade() && !mayBeJson(contentType);
+    }
+
     @Override
     public Object fromMessage(Message<?> message, Class<?> targetClass) {
         return fromMessage(message, targetClass, null);
@@ -60,7 +68,7 @@ final class LazyJsonConverter implements SmartMessageConverter {
 
     @Override
     public Object fromMessage(Message<?> message, Class<?> targetClass, Object conversionHint) {
-        if (!isMade() && !mayBeJson(DefaultIpcMessageConverter.contentTypeOf(message))) {
+        if (declinesUnmade(DefaultIpcMessageConverter.contentTypeOf(message))) {
             return null; // Jackson would decline it too: no reason to build a mapper for that
         }
         return converter().fromMessage(message, targetClass, conversionHint);
@@ -73,7 +81,7 @@ final class LazyJsonConverter implements SmartMessageConverter {
 
     @Override
     public Message<?> toMessage(Object payload, MessageHeaders headers, Object conversionHint) {
-        if (!isMade() && headers != null && !mayBeJson(headers.get(MessageHeaders.CONTENT_TYPE))) {
+        if (headers != null && declinesUnmade(headers.get(MessageHeaders.CONTENT_TYPE))) {
             return null;
         }
         return converter().toMessage(payload, headers, conversionHint);

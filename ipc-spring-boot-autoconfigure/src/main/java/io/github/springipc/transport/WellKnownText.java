@@ -14,8 +14,6 @@ final class WellKnownText {
     private static final String[] TEXTS = { IpcMessage.CONTENT_TYPE, "application/json",
             "text/plain;charset=UTF-8", "application/octet-stream", IpcMessage.CORRELATION_ID, IpcMessage.REPLY_TO };
 
-    private static final byte[][] BYTES = new byte[TEXTS.length][];
-
     /**
      * Each text as the 8-byte words a buffer of either byte order reads at offsets 0, 8, 16, ...
      * and, last, at {@code length - 8} (overlapping the previous word): a text is compared in a few
@@ -25,9 +23,9 @@ final class WellKnownText {
 
     static {
         for (int i = 0; i < TEXTS.length; i++) {
-            BYTES[i] = TEXTS[i].getBytes(StandardCharsets.US_ASCII);
-            WORDS[0][i] = words(BYTES[i], ByteOrder.BIG_ENDIAN);
-            WORDS[1][i] = words(BYTES[i], ByteOrder.LITTLE_ENDIAN);
+            byte[] text = TEXTS[i].getBytes(StandardCharsets.US_ASCII);
+            WORDS[0][i] = words(text, ByteOrder.BIG_ENDIAN);
+            WORDS[1][i] = words(text, ByteOrder.LITTLE_ENDIAN);
         }
     }
 
@@ -40,8 +38,8 @@ final class WellKnownText {
             return null; // every well-known text is longer
         }
         long[][] words = WORDS[in.order() == ByteOrder.BIG_ENDIAN ? 0 : 1];
-        for (int i = 0; i < BYTES.length; i++) {
-            if (BYTES[i].length == length && equalAt(in, start, length, words[i])) {
+        for (int i = 0; i < TEXTS.length; i++) {
+            if (TEXTS[i].length() == length && equalAt(in, start, length, words[i])) { // ASCII: one byte per char
                 return TEXTS[i];
             }
         }

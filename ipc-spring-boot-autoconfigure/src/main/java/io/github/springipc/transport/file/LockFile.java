@@ -194,14 +194,23 @@ public final class LockFile implements AutoCloseable {
         if (this.heldBytes.containsKey(position)) {
             return null;
         }
+        FileLock lock = tryLockByte(position);
+        if (lock == null) {
+            return null;
+        }
+        HeldByte held = new HeldByte(position, lock);
+        this.heldBytes.put(position, held);
+        return held;
+    }
+
+    /**
+     * The process's exclusive OS lock on the byte at {@code position}, or {@code null} when
+     * another process holds it, or this JVM otherwise does (a held byte, a range lock, a shared
+     * membership): busy either way.
+     */
+    private FileLock tryLockByte(long position) {
         try {
-            FileLock lock = this.channel.tryLock(position, 1, false);
-            if (lock == null) {
-                return null;
-            }
-            HeldByte held = new HeldByte(position, lock);
-            this.heldBytes.put(position, held);
-            return held;
+            return this.channel.tryLock(position, 1, false);
         }
         catch (OverlappingFileLockException heldHere) {
             return null;
@@ -497,21 +506,8 @@ public final class LockFile implements AutoCloseable {
         }
 
         private boolean tryFileLock() {
-            try {
-                this.fileLock = LockFile.this.channel.tryLock(this.position, 1, false);
-                return this.fileLock != null;
-            }
-            catch (OverlappingFileLockException heldHere) {
-                this.fileLock = null;
-                return false; // a byte this JVM holds otherwise (tryHold, join): busy, as for another process
-            }
-            catch (ClosedChannelException ex) {
-                throw new IpcClosedException("Lock file " + LockFile.this.path + " was closed by this process");
-            }
-            catch (IOException ex) {
-                throw new IpcException("Could not lock byte " + this.position + " of " + LockFile.this.path
-                        + ": " + ex, ex);
-            }
+            this.fileLock = tryLockByte(this.position);
+            return this.fileLock != null;
         }
 
         /** Spins briefly, then parks for growing periods up to a millisecond. */
