@@ -11,7 +11,8 @@ import java.nio.file.Path;
 
 /**
  * The producer end of the doorbells: a cached connection per consumer slot, to which it writes
- * one byte when that slot has sleeping threads. Used under the producer lock of one attachment.
+ * one byte when that slot has sleeping threads. Thread-safe with one lock: the producers of an
+ * attachment ring only when a consumer sleeps, and each ring is a system call anyway.
  */
 final class DoorbellRinger implements AutoCloseable {
 
@@ -40,7 +41,7 @@ final class DoorbellRinger implements AutoCloseable {
     }
 
     /** Rings every slot that has sleeping threads. */
-    void ringSleepers() {
+    synchronized void ringSleepers() {
         for (int slot = 0; slot < this.ring.slotCount; slot++) {
             if (this.ring.slotInt(slot, SLOT_WAITERS) > 0) {
                 ring(slot);
@@ -94,7 +95,7 @@ final class DoorbellRinger implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         for (int slot = 0; slot < this.connections.length; slot++) {
             closeQuietly(this.connections[slot]);
             this.connections[slot] = null;

@@ -160,7 +160,7 @@ public final class IpcQueue implements IpcChannel {
     /** Most bytes one {@link #tryWrite(ByteBuffer[], int, int)} claims: bounds the padding a run may cost at the ring end. */
     private final int maxRun;
 
-    private final ProducerLock produceLock = new ProducerLock();
+    private final ProducerLanes lanes;
 
     private final Object claimLock = new Object();
 
@@ -219,7 +219,10 @@ public final class IpcQueue implements IpcChannel {
     /** Paces whichever thread holds the held drain ({@link #HELD_BY}) once it caught up with a stream. */
     private final StreamPacer pacer = new StreamPacer();
 
-    /** Whether the slot's role says producer / consumer yet (diagnostics only). */
+    /**
+     * Whether the slot's role says producer / consumer yet (diagnostics only). Producing threads
+     * of both lanes may race on it: that only repeats the idempotent role update.
+     */
     private boolean producing;
 
     private volatile boolean consuming;
@@ -262,11 +265,13 @@ public final class IpcQueue implements IpcChannel {
         }
         this.slotLock = taken;
         this.slot = takenSlot;
+        this.lanes = new ProducerLanes(takenSlot);
         this.epoch = this.ring.slotLong(takenSlot, SLOT_EPOCH) + 1;
         ProcessIdentity me = ProcessIdentity.current();
         this.ring.setSlotLong(takenSlot, SLOT_EPOCH, this.epoch);
         this.ring.setSlotLong(takenSlot, SLOT_START, me.startMillis());
         this.ring.setSlotLong(takenSlot, SLOT_INTENT_POSITION, -1);
+        this.ring.setSlotLong(takenSlot, SLOT_LANE1_INTENT_POSITION, -1);
         this.ring.setSlotLong(takenSlot, SLOT_CLAIM_FROM, -1);
         this.ring.setSlotLong(takenSlot, SLOT_HELD_FROM, -1);
         this.ring.setSlotLong(takenSlot, SLOT_RECLAIM_FROM, -1);
@@ -323,6 +328,7 @@ public final class IpcQueue implements IpcChannel {
         for (int slot = 0; slot < options.slots(); slot++) {
             int base = slotOffset(slot);
             buffer.putLong(base + SLOT_INTENT_POSITION, -1);
+            buffer.putLong(base + SLOT_LANE1_INTENT_POSITION, -1);
             buffer.putLong(base + SLOT_CLAIM_FROM, -1);
             buffer.putLong(base + SLOT_HELD_FROM, -1);
             buffer.putLong(base + SLOT_RECLAIM_FROM, -1);
@@ -436,22 +442,27 @@ public final class IpcQueue implements IpcChannel {
     }
 
     private boolean trySendEncoded(IpcMessage message, int length) {
-        this.produceLock.lock();
+        ProducerLane lane = this.lanes.enter();
         try {
-            long position = claim(length);
-            if (position < 0) {
-                return false;
-            }
-            boolean wake = this.blocking && this.ring.waitersAfterClaim();
-            this.ring.beginWrite(position, length, TYPE_ENVELOPE);
-            // absolute: no duplicate of the ring buffer per message (length was checked by the claim)
-            IpcMessageCodec.encodeAt(message, this.ring.buffer, this.ring.index(position) + RECORD_HEADER_LENGTH);
-            publish(position, wake);
-            return true;
+            return sendThrough(lane, message, length);
         }
         finally {
-            this.produceLock.unlock();
+            this.lanes.exit(lane);
         }
+    }
+
+    // the body of trySendEncoded, apart so that the caller stays small enough to inline
+    private boolean sendThrough(ProducerLane lane, IpcMessage message, int length) {
+        long position = claim(lane, length);
+        if (position < 0) {
+            return false;
+        }
+        boolean wake = this.blocking && this.ring.waitersAfterClaim();
+        this.ring.beginWrite(position, length, TYPE_ENVELOPE);
+        // absolute: no duplicate of the ring buffer per message (length was checked by the claim)
+        IpcMessageCodec.encodeAt(message, this.ring.buffer, this.ring.index(position) + RECORD_HEADER_LENGTH);
+        publish(position, wake);
+        return true;
     }
 
     /**
@@ -480,21 +491,26 @@ public final class IpcQueue implements IpcChannel {
      */
     public boolean offer(ByteBuffer source, int offset, int length) {
         checkedLength(length);
-        this.produceLock.lock();
+        ProducerLane lane = this.lanes.enter();
         try {
-            long position = claim(length);
-            if (position < 0) {
-                return false;
-            }
-            boolean wake = this.blocking && this.ring.waitersAfterClaim();
-            this.ring.beginWrite(position, length, TYPE_RAW);
-            this.ring.writePayload(position, source, offset, length);
-            publish(position, wake);
-            return true;
+            return offerThrough(lane, source, offset, length);
         }
         finally {
-            this.produceLock.unlock();
+            this.lanes.exit(lane);
         }
+    }
+
+    // the body of offer, apart so that offer stays small enough to inline into a caller's loop
+    private boolean offerThrough(ProducerLane lane, ByteBuffer source, int offset, int length) {
+        long position = claim(lane, length);
+        if (position < 0) {
+            return false;
+        }
+        boolean wake = this.blocking && this.ring.waitersAfterClaim();
+        this.ring.beginWrite(position, length, TYPE_RAW);
+        this.ring.writePayload(position, source, offset, length);
+        publish(position, wake);
+        return true;
     }
 
     /**
@@ -529,11 +545,11 @@ public final class IpcQueue implements IpcChannel {
         if (n == 0) {
             return 0;
         }
-        this.produceLock.lock();
+        ProducerLane lane = this.lanes.enter();
         try {
             long position;
             for (;;) {
-                position = n == 1 ? claim(messages[from].remaining()) : claimRun(total);
+                position = n == 1 ? claim(lane, messages[from].remaining()) : claimRun(lane, total);
                 if (position >= 0) {
                     break;
                 }
@@ -563,7 +579,7 @@ public final class IpcQueue implements IpcChannel {
             }
         }
         finally {
-            this.produceLock.unlock();
+            this.lanes.exit(lane);
         }
         for (int i = 0; i < n; i++) {
             ByteBuffer message = messages[from + i];
@@ -572,16 +588,9 @@ public final class IpcQueue implements IpcChannel {
         return n;
     }
 
-    /** Under the producer lock: claims {@code size} bytes for several records. */
-    private long claimRun(int size) {
-        checkOpen();
-        markProducing();
-        long position = this.ring.claim(this.slot, this.epoch, size, true);
-        if (position < 0) {
-            this.ring.reclaim(this.slot, this.epoch);
-            position = this.ring.claim(this.slot, this.epoch, size, true);
-        }
-        return position;
+    /** Claims {@code size} bytes for several records through {@code lane} (see {@link #claim(ProducerLane, int)}). */
+    private long claimRun(ProducerLane lane, int size) {
+        return claimSpan(lane, size, true);
     }
 
     /**
@@ -610,19 +619,48 @@ public final class IpcQueue implements IpcChannel {
         return length;
     }
 
-    /** Under the producer lock. */
-    private long claim(int length) {
+    /**
+     * Claims room for one record of {@code length} payload bytes through {@code lane}, which
+     * the calling thread entered.
+     *
+     * @return its position, or -1 when the queue is full
+     * @throws IpcClosedException when this attachment is closed (or closes during the claim:
+     *         the claimed space is then given up, see {@link ProducerLanes})
+     */
+    private long claim(ProducerLane lane, int length) {
+        return claimSpan(lane, recordSize(length), false);
+    }
+
+    private long claimSpan(ProducerLane lane, int size, boolean run) {
         checkOpen();
         markProducing();
-        long position = this.ring.claim(this.slot, this.epoch, recordSize(length));
+        long position = this.ring.claim(lane, size, run);
         if (position < 0) {
-            this.ring.reclaim(this.slot, this.epoch); // settled records may just be waiting for a reclaimer
-            position = this.ring.claim(this.slot, this.epoch, recordSize(length));
+            return claimAfterReclaim(lane, size, run);
+        }
+        if (this.closed) { // read after the tail CAS (a fence): see ProducerLanes
+            abandon(position, size);
         }
         return position;
     }
 
-    /** Under the producer lock; {@code wake}: a consumer slept when we claimed (see {@link QueueRing#waitersAfterClaim}). */
+    // rare paths apart, so that the hot one stays small enough to inline
+    private long claimAfterReclaim(ProducerLane lane, int size, boolean run) {
+        this.ring.reclaim(this.slot, this.epoch); // settled records may just be waiting for a reclaimer
+        long position = this.ring.claim(lane, size, run);
+        if (position >= 0 && this.closed) {
+            abandon(position, size);
+        }
+        return position;
+    }
+
+    /** Gives up a claim made while this attachment closed: a close that did not see us busy is freeing the slot. */
+    private void abandon(long position, int size) {
+        this.ring.abandon(position, size);
+        checkOpen();
+    }
+
+    /** {@code wake}: a consumer slept when we claimed (see {@link QueueRing#waitersAfterClaim}). */
     private void publish(long position, boolean wake) {
         if (QueueRing.TEST_HOOKS) {
             Runnable hook = beforePublishHook;
@@ -639,8 +677,13 @@ public final class IpcQueue implements IpcChannel {
     private DoorbellRinger ringer() {
         DoorbellRinger current = this.ringer;
         if (current == null) {
-            current = new DoorbellRinger(this.ring, this.directory, this.name);
-            this.ringer = current;
+            synchronized (this.doorbellLock) {
+                current = this.ringer;
+                if (current == null) {
+                    current = new DoorbellRinger(this.ring, this.directory, this.name);
+                    this.ringer = current;
+                }
+            }
         }
         return current;
     }
@@ -1075,13 +1118,7 @@ public final class IpcQueue implements IpcChannel {
 
     void release(long position, long claim) {
         if (this.ring.release(position, claim) && this.blocking && this.ring.hasWaiters()) {
-            this.produceLock.lock();
-            try {
-                ringer().ringSleepers();
-            }
-            finally {
-                this.produceLock.unlock();
-            }
+            ringer().ringSleepers();
         }
     }
 
@@ -1327,7 +1364,7 @@ public final class IpcQueue implements IpcChannel {
         awaitHeldDrain();
         awaitSettling();
         synchronized (this.claimLock) {
-            this.produceLock.lock();
+            this.lanes.quiesce();
             try {
                 DoorbellRinger currentRinger = this.ringer;
                 if (currentRinger != null) {
@@ -1340,7 +1377,7 @@ public final class IpcQueue implements IpcChannel {
                 this.region.close();
             }
             finally {
-                this.produceLock.unlock();
+                this.lanes.release();
             }
         }
     }

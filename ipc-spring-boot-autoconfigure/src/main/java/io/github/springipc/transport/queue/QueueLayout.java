@@ -16,7 +16,7 @@ package io.github.springipc.transport.queue;
  * Header (each counter on its own 128-byte line so that producers, dispatchers and
  * reclaimers do not false-share):
  *    0  magic            u64  "SIPCQUE1" (0x3145555143504953)
- *    8  version          u32  2
+ *    8  version          u32  3
  *   12  slotCount        u32  process slots in the slot table (1..256)
  *   16  capacity         u64  ring bytes, a power of two
  *   24  maxMessageSize   u32  informative: the creator's limit
@@ -38,14 +38,18 @@ package io.github.springipc.transport.queue;
  *   16  epoch            u64  bumped at every take-over
  *   24  role             u32  bit 0 producer, bit 1 consumer, bit 2 doorbell bound
  *   28  waiters          u32  threads of this slot asleep on its doorbell
- *   32  intentPosition   i64  position of the producer's current claim, -1 none
- *   40  intentLength     u64  its size; bit 63 set: a run of records, claimed (CAS done)
+ *   32  intentPosition   i64  lane 0 (the attachment's threads, one at a time under its producer
+ *   40  intentLength     u64  lock): position of the current claim, -1 none; its size; bit 63
+ *                              set: a run of records, claimed (CAS done)
  *   48  claimFrom        i64  consumer's in-flight dispatch claim [from, to), -1 none
  *   56  claimTo          u64
  *   64  reclaimFrom      i64  reclaimer's in-flight zeroing [from, to), -1 none
  *   72  reclaimTo        u64
  *   80  heldFrom         i64  consumer's held drain claim [from, to): its AVAILABLE(1) records are
  *   88  heldTo           u64  in flight until heldFrom is set to -1, which settles them all
+ *   96  intentPosition1  i64  lane 1 (one thread, the lane's owner, without a lock): same as
+ *  104  intentLength1    u64  intentPosition/intentLength
+ *  112  reserved         16 bytes
  *
  * Record (16-byte aligned, never straddles the ring end; size = align16(16 + length)):
  *  0               4               8                               16
@@ -71,7 +75,7 @@ final class QueueLayout {
 
     static final long MAGIC = 0x3145555143504953L; // "SIPCQUE1" little-endian
 
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     static final int MAGIC_OFFSET = 0;
 
@@ -141,6 +145,17 @@ final class QueueLayout {
 
     static final int SLOT_HELD_TO = 88;
 
+    /** Lane 1's intentPosition; lane 0's is {@link #SLOT_INTENT_POSITION}. */
+    static final int SLOT_LANE1_INTENT_POSITION = 96;
+
+    static final int SLOT_LANE1_INTENT_LENGTH = 104;
+
+    /**
+     * Producer lanes per slot, each with its own intent: one for the attachment's threads under
+     * its producer lock, one for a single thread that writes without the lock ({@code ProducerLanes}).
+     */
+    static final int PRODUCER_LANES = 2;
+
     static final int ROLE_PRODUCER = 1;
 
     static final int ROLE_CONSUMER = 2;
@@ -184,6 +199,16 @@ final class QueueLayout {
 
     static int slotOffset(int slot) {
         return HEADER_LENGTH + slot * SLOT_LENGTH;
+    }
+
+    /** The slot field holding lane {@code lane}'s intentPosition. */
+    static int intentPositionField(int lane) {
+        return lane == 0 ? SLOT_INTENT_POSITION : SLOT_LANE1_INTENT_POSITION;
+    }
+
+    /** The slot field holding lane {@code lane}'s intentLength. */
+    static int intentLengthField(int lane) {
+        return lane == 0 ? SLOT_INTENT_LENGTH : SLOT_LANE1_INTENT_LENGTH;
     }
 
     static long ringOffset(int slotCount) {

@@ -95,6 +95,7 @@ final class QueueRecovery {
         }
         this.ring.setSlotInt(slot, SLOT_ROLE, 0);
         this.ring.setSlotLong(slot, SLOT_INTENT_POSITION, -1);
+        this.ring.setSlotLong(slot, SLOT_LANE1_INTENT_POSITION, -1);
         this.ring.setSlotLong(slot, SLOT_CLAIM_FROM, -1);
         this.ring.setSlotLong(slot, SLOT_HELD_FROM, -1);
         this.ring.setSlotLong(slot, SLOT_RECLAIM_FROM, -1);
@@ -122,17 +123,27 @@ final class QueueRecovery {
         }
     }
 
-    /**
-     * Turns what the dead producer claimed but did not publish (if anything) into padding.
-     * Unpublished records are never behind the dispatch cursor; an EMPTY record behind it is a
-     * published one that a reclaimer is zeroing right now, never to be written over.
-     */
+    /** Turns what the dead producer claimed but did not publish (if anything) into padding, lane by lane. */
     private boolean padUnpublished(int slot) {
-        long position = this.ring.slotLong(slot, SLOT_INTENT_POSITION);
+        boolean complete = true;
+        for (int lane = 0; lane < PRODUCER_LANES; lane++) {
+            complete &= padUnpublished(slot, lane);
+        }
+        return complete;
+    }
+
+    /**
+     * Pads over the claim that the intent of one lane of a dead slot names, if it was claimed
+     * and not published. Unpublished records are never behind the dispatch cursor; an EMPTY
+     * record behind it is a published one that a reclaimer is zeroing right now, never to be
+     * written over.
+     */
+    private boolean padUnpublished(int slot, int lane) {
+        long position = this.ring.slotLong(slot, intentPositionField(lane));
         if (position < 0) {
             return true;
         }
-        long intent = this.ring.slotLong(slot, SLOT_INTENT_LENGTH);
+        long intent = this.ring.slotLong(slot, intentLengthField(lane));
         long length = intent & ~INTENT_RUN;
         if ((intent & INTENT_RUN) != 0) {
             // its first records may be consumed and reclaimed while later ones are not published
@@ -152,21 +163,99 @@ final class QueueRecovery {
         if (position < this.ring.dispatch()) {
             return false; // published and being reclaimed: look again on the next pass
         }
-        // not published (word 0 may be written or not): the claim was ours unless a live
-        // producer claims the same spot (its CAS won over ours, which then failed)
+        return padClaim(slot, lane, position, length);
+    }
+
+    /**
+     * Pads over the unpublished claim at {@code position}, which the intent of a dead lane
+     * names with {@code length}. Whose claim it is: a tail CAS that lost names its position in
+     * the intent until the loser retries, so intents of several lanes (of one slot, or of slots
+     * that died together) may name one position, and only one of them won it. The winner is,
+     * in this order: a live producer's (wait for it); the one whose intent has the run flag (set
+     * after its CAS: pad its span as a run); the one whose header is written (only the winner
+     * writes at the position: its size is in word 0); the only size named; the one that ends at
+     * the tail; the one followed by a written record. Otherwise look again on a later pass (the
+     * record after the winner's gets written, or becomes the tail).
+     */
+    private boolean padClaim(int slot, int lane, long position, long length) {
+        long[] lengths = new long[this.ring.slotCount * PRODUCER_LANES];
+        int named = 0;
         for (int other = 0; other < this.ring.slotCount; other++) {
-            if (other != slot && this.ring.slotLong(other, SLOT_PID) != 0
-                    && this.ring.slotLong(other, SLOT_INTENT_POSITION) == position && this.locks.isHeld(other)) {
+            if (other != slot && this.ring.slotLong(other, SLOT_PID) == 0) {
+                continue;
+            }
+            for (int otherLane = 0; otherLane < PRODUCER_LANES; otherLane++) {
+                if ((other == slot && otherLane == lane)
+                        || this.ring.slotLong(other, intentPositionField(otherLane)) != position) {
+                    continue;
+                }
+                if (other != slot && this.locks.isHeld(other)) {
+                    return false; // a live producer names it: it won, or its CAS is about to fail
+                }
+                long intent = this.ring.slotLong(other, intentLengthField(otherLane));
+                if ((intent & INTENT_RUN) != 0) {
+                    return padRun(position, position + (intent & ~INTENT_RUN));
+                }
+                lengths[named++] = intent;
+            }
+        }
+        long size = length;
+        long word = this.ring.word0(position);
+        if (word != 0) {
+            size = this.ring.sizeOf(word, position);
+        }
+        else if (named > 0 && !allEqual(lengths, named, length)) {
+            size = winnerSize(position, length, lengths, named);
+            if (size == 0) {
                 return false;
             }
         }
-        if (length < RECORD_HEADER_LENGTH || (length & (RECORD_ALIGNMENT - 1)) != 0
-                || length > this.ring.capacity - (position & this.ring.mask)) {
+        if (size < RECORD_HEADER_LENGTH || (size & (RECORD_ALIGNMENT - 1)) != 0
+                || size > this.ring.capacity - (position & this.ring.mask)) {
             this.ring.countCorrupt();
             return true;
         }
-        writePadding(position, (int) length, 0L);
+        writePadding(position, (int) size, 0L);
         return true;
+    }
+
+    private static boolean allEqual(long[] lengths, int count, long length) {
+        for (int i = 0; i < count; i++) {
+            if (lengths[i] != length) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Among claims of different sizes at {@code position}, none with its header written: the
+     * one that ends at the tail, else the one followed by a written record header; 0 when the
+     * ring does not tell yet.
+     */
+    private long winnerSize(long position, long length, long[] lengths, int count) {
+        long tail = this.ring.tail();
+        if (position + length == tail) {
+            return length;
+        }
+        for (int i = 0; i < count; i++) {
+            if (position + lengths[i] == tail) {
+                return lengths[i];
+            }
+        }
+        if (followedByRecord(position + length)) {
+            return length;
+        }
+        for (int i = 0; i < count; i++) {
+            if (followedByRecord(position + lengths[i])) {
+                return lengths[i];
+            }
+        }
+        return 0;
+    }
+
+    private boolean followedByRecord(long end) {
+        return end < this.ring.tail() && this.ring.sizeOf(this.ring.word0(end), end) > 0;
     }
 
     /**

@@ -9,9 +9,9 @@ import java.nio.ByteOrder;
 
 /**
  * The lock-free ring of a queue file: claiming space (producers), publishing, claiming records
- * (consumers), settling them, and reclaiming settled space. Stateless apart from two cached
- * counters, which callers guard with their own locks (one producer lock, one claim lock per
- * attachment), and the {@link #walkStop} hint of held claims. {@code docs/queue-design.md}
+ * (consumers), settling them, and reclaiming settled space. Stateless apart from a cached
+ * head of the consumers (producers keep theirs in their {@link ProducerLane}) and the
+ * {@link #walkStop} hint of held claims. {@code docs/queue-design.md}
  * explains every state change and fence.
  */
 final class QueueRing {
@@ -49,12 +49,6 @@ final class QueueRing {
     final int slotCount;
 
     private final String description;
-
-    /** Producer side: last head seen; only grows stale-low, so it can only under-estimate room. */
-    private long cachedHead;
-
-    /** Producer side: the intent length last stored in the slot. */
-    private long lastIntentLength = -1;
 
     /**
      * Consumer side: a head seen lately. The head only grows, so this bounds the walk from the
@@ -169,58 +163,98 @@ final class QueueRing {
     // ---- producers -------------------------------------------------------------------------
 
     /**
-     * Claims {@code size} bytes at the tail. The claim is first recorded in the slot (intent), so
-     * that a producer dying before it writes the record header leaves enough behind for others
-     * to pad over its space. When the record does not fit before the ring end, the rest of the
-     * ring is claimed and published as padding first.
+     * Claims {@code size} bytes at the tail through {@code lane}. The claim is first recorded in
+     * the lane's intent, so that a producer dying before it writes the record header leaves
+     * enough behind for others to pad over its space. When the record does not fit before the
+     * ring end, the rest of the ring is claimed and published as padding first.
      *
      * @return the record's position, or -1 when there is no room
      */
-    long claim(int slot, long epoch, int size) {
-        return claim(slot, epoch, size, false);
+    long claim(ProducerLane lane, int size) {
+        return claim(lane, size, false);
     }
 
     /**
-     * {@link #claim(int, long, int)} for {@code size} bytes that hold one record, or with
+     * {@link #claim(ProducerLane, int)} for {@code size} bytes that hold one record, or with
      * {@code run} several consecutive records: the intent then gets the {@link QueueLayout#INTENT_RUN}
-     * flag right after the tail CAS, which tells recovery that the whole span is the slot's (it
+     * flag right after the tail CAS, which tells recovery that the whole span is the lane's (it
      * keeps the published records of a dead producer's run and pads over the rest).
      */
-    long claim(int slot, long epoch, int size, boolean run) {
-        int slotBase = slotOffset(slot);
+    long claim(ProducerLane lane, int size, boolean run) {
         for (;;) {
             long tail = (long) LONG.getVolatile(this.buffer, TAIL_OFFSET);
-            int offset = (int) (tail & this.mask);
-            int toEnd = this.capacity - offset;
-            int need = Math.min(size, toEnd);
-            if (tail + need - this.cachedHead > this.capacity) {
-                this.cachedHead = head();
-                if (tail + need - this.cachedHead > this.capacity) {
+            int toEnd = this.capacity - (int) (tail & this.mask);
+            if (size > toEnd) {
+                if (!claimPadding(lane, tail, toEnd)) {
                     return -1;
                 }
+                continue;
             }
-            if (need != this.lastIntentLength) { // same-sized messages skip this store
-                LONG.setOpaque(this.buffer, slotBase + SLOT_INTENT_LENGTH, (long) need);
-                this.lastIntentLength = need;
+            if (!hasRoom(lane, tail, size)) {
+                return -1;
             }
-            // release: whoever sees our tail CAS also sees the intent it belongs to
-            LONG.setRelease(this.buffer, slotBase + SLOT_INTENT_POSITION, tail);
-            if (LONG.compareAndSet(this.buffer, TAIL_OFFSET, tail, tail + need)) {
-                int index = this.ringOffset + offset;
-                if (need == size) {
-                    if (run) {
-                        this.lastIntentLength = need | INTENT_RUN;
-                        LONG.setOpaque(this.buffer, slotBase + SLOT_INTENT_LENGTH, this.lastIntentLength);
-                    }
-                    if (TEST_HOOKS) {
-                        crashPoint("after-tail-claim");
-                    }
-                    return tail;
+            announce(lane, tail, size);
+            if (LONG.compareAndSet(this.buffer, TAIL_OFFSET, tail, tail + size)) {
+                if (run) {
+                    lane.lastIntentLength = size | INTENT_RUN;
+                    LONG.setOpaque(this.buffer, lane.intentLengthOffset, lane.lastIntentLength);
                 }
-                LONG.setOpaque(this.buffer, index + RECORD_LENGTH, QueueLayout.word0(need - RECORD_HEADER_LENGTH, TYPE_PADDING));
-                LONG.setRelease(this.buffer, index + RECORD_STATE, PADDING_STATE);
+                if (TEST_HOOKS) {
+                    crashPoint("after-tail-claim");
+                }
+                return tail;
             }
         }
+    }
+
+    /**
+     * Claims the {@code toEnd} bytes from {@code tail} to the ring end and publishes them as
+     * padding, for a record that does not fit before the end (apart from {@link #claim}, so that
+     * its hot path stays small enough to inline).
+     *
+     * @return false when there is no room; true when the caller should claim again (the padding
+     *         was claimed, or another producer moved the tail first)
+     */
+    private boolean claimPadding(ProducerLane lane, long tail, int toEnd) {
+        if (!hasRoom(lane, tail, toEnd)) {
+            return false;
+        }
+        announce(lane, tail, toEnd);
+        if (LONG.compareAndSet(this.buffer, TAIL_OFFSET, tail, tail + toEnd)) {
+            abandon(tail, toEnd);
+        }
+        return true;
+    }
+
+    /** Whether {@code need} bytes from {@code tail} fit, checking the real head only when the lane's cached one says full. */
+    private boolean hasRoom(ProducerLane lane, long tail, int need) {
+        if (tail + need - lane.cachedHead > this.capacity) {
+            lane.cachedHead = head();
+            return tail + need - lane.cachedHead <= this.capacity;
+        }
+        return true;
+    }
+
+    /** Stores the lane's intent to claim {@code need} bytes at {@code tail}, before the tail CAS. */
+    private void announce(ProducerLane lane, long tail, int need) {
+        if (need != lane.lastIntentLength) { // same-sized messages skip this store
+            LONG.setOpaque(this.buffer, lane.intentLengthOffset, (long) need);
+            lane.lastIntentLength = need;
+        }
+        // release: whoever sees our tail CAS also sees the intent it belongs to
+        LONG.setRelease(this.buffer, lane.intentPositionOffset, tail);
+    }
+
+    /**
+     * Makes {@code size} claimed bytes at {@code position}, which hold nothing published yet,
+     * one padding record, which consumers skip: the rest of the ring before a record that does
+     * not fit, or a claim given up. Recovery may pad the same claim at the same time (from the
+     * intent, with the same size): both write the same words.
+     */
+    void abandon(long position, int size) {
+        int index = index(position);
+        LONG.setOpaque(this.buffer, index + RECORD_LENGTH, QueueLayout.word0(size - RECORD_HEADER_LENGTH, TYPE_PADDING));
+        LONG.setRelease(this.buffer, index + RECORD_STATE, PADDING_STATE);
     }
 
     /**

@@ -326,6 +326,26 @@ class IpcQueueBetweenJvmsTest {
         }
     }
 
+    @Test
+    void aCloseWaitsForTheLockFreeLanesSendWhichThenGivesItsClaimUp() throws Exception {
+        int capacity = 8192;
+        SiblingJvm sibling = start("closer", "close-mid-write", capacity);
+        sibling.awaitLineContaining("END close", START);
+        assertThat(sibling.output()).contains("CLOSE-WAITED", "SEND-CLOSED", "END close returned")
+                .doesNotContain("CLOSED-UNDER-A-WRITE", "SENT");
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(capacity).build())) {
+            queue.send(IpcMessage.of("after".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(1));
+            List<String> received = new ArrayList<>();
+            IpcDelivery delivery;
+            while ((delivery = queue.receive(Duration.ofMillis(500))) != null) {
+                received.add(new String(delivery.message().payload(), StandardCharsets.UTF_8));
+                delivery.acknowledge();
+            }
+            assertThat(received).as("the given-up claim is padding").containsExactly("owned-0", "after");
+            assertThat(queue.corruptRecords()).isZero();
+        }
+    }
+
     private SiblingJvm start(String name, String role, int capacity, String... more) {
         List<String> args = new ArrayList<>(List.of(role, this.dir.toString(), "q", Integer.toString(capacity)));
         args.addAll(List.of(more));

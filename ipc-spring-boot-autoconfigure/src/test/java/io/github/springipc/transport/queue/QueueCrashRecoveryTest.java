@@ -41,6 +41,30 @@ class QueueCrashRecoveryTest {
     }
 
     @Test
+    void producerKilledWhileWritingInBothOfItsLanesDoesNotBlockTheQueue() throws Exception {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
+            try (SiblingJvm sibling = SiblingJvm.builder(QueueSibling.class).name("two-lanes")
+                    .jvmArguments("-Dspringipc.queue.test-hooks=true")
+                    .arguments("crash-two-lanes", this.dir.toString(), "q", Integer.toString(OPTIONS.capacity())).start()) {
+                sibling.awaitLineContaining("CRASH-POINT lane of shared", Duration.ofSeconds(30));
+                sibling.awaitLineContaining("CRASH-POINT lane of main", Duration.ofSeconds(30));
+                sibling.kill();
+            }
+            queue.send(message("after"), Duration.ofSeconds(1));
+            long killed = System.nanoTime();
+            List<String> received = new ArrayList<>();
+            IpcDelivery delivery;
+            while (!received.contains("after") && (delivery = queue.receive(Duration.ofSeconds(2))) != null) {
+                received.add(text(delivery));
+                delivery.acknowledge();
+            }
+            assertThat(received).containsExactly("owned-0", "after");
+            assertThat(Duration.ofNanos(System.nanoTime() - killed)).isLessThan(Duration.ofSeconds(1));
+            assertThat(queue.corruptRecords()).isZero();
+        }
+    }
+
+    @Test
     void consumerKilledBetweenMovingTheCursorAndStampingItsClaimsLosesNothing() throws Exception {
         try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
             for (int i = 0; i < 5; i++) {

@@ -19,6 +19,8 @@ class QueueRingWalkStopTests {
     private final QueueRing ring = new QueueRing(ByteBuffer.allocateDirect((int) QueueLayout.fileSize(SLOTS, CAPACITY)),
             CAPACITY, SLOTS, "test ring");
 
+    private final ProducerLane lane = new ProducerLane(0, 0);
+
     private final long[] batch = new long[64];
 
     @Test
@@ -32,7 +34,7 @@ class QueueRingWalkStopTests {
     @Test
     void aWalkThatEndsAtARecordBeingWrittenSaysAProducerIsThere() {
         publishRecords(3);
-        long writing = this.ring.claim(0, 1, QueueLayout.recordSize(8));
+        long writing = this.ring.claim(this.lane, QueueLayout.recordSize(8));
         this.ring.beginWrite(writing, 8, QueueLayout.TYPE_RAW); // claimed and started, not yet published
 
         assertThat(this.ring.claimBatch(1, 1, this.batch, 64, true)).isEqualTo(3);
@@ -57,7 +59,7 @@ class QueueRingWalkStopTests {
     @Test
     void onlyHeldClaimsWriteTheHint() {
         publishRecords(2);
-        long writing = this.ring.claim(0, 1, QueueLayout.recordSize(8));
+        long writing = this.ring.claim(this.lane, QueueLayout.recordSize(8));
         this.ring.beginWrite(writing, 8, QueueLayout.TYPE_RAW);
 
         assertThat(this.ring.claimBatch(1, 1, this.batch, 64, false)).isEqualTo(2);
@@ -66,7 +68,7 @@ class QueueRingWalkStopTests {
 
     private void publishRecords(int count) {
         for (int i = 0; i < count; i++) {
-            long position = this.ring.claim(0, 1, QueueLayout.recordSize(8));
+            long position = this.ring.claim(this.lane, QueueLayout.recordSize(8));
             this.ring.beginWrite(position, 8, QueueLayout.TYPE_RAW);
             this.ring.publish(position);
         }

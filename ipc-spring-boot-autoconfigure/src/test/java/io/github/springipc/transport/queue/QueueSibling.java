@@ -42,6 +42,8 @@ public final class QueueSibling {
             case "idle" -> idle(dir, name, options);
             case "respond" -> respond(dir, name, options);
             case "crash" -> crash(dir, name, options, args[4]);
+            case "crash-two-lanes" -> crashInBothLanes(dir, name, options);
+            case "close-mid-write" -> closeWhileTheOwnerWrites(dir, name, options);
             case "hold" -> hold(dir, name, options, Integer.parseInt(args[4]), Integer.parseInt(args[5]));
             default -> throw new IllegalArgumentException(role);
         }
@@ -215,6 +217,82 @@ public final class QueueSibling {
             default -> throw new IllegalArgumentException(point);
         }
         throw new IllegalStateException("crash point " + point + " not reached");
+    }
+
+    /**
+     * Sends "owned-0" from the main thread (which so owns the lock-free producer lane), then
+     * stops two threads after their tail CAS, one in each lane, with messages of different
+     * sizes, announcing each, to be killed there.
+     */
+    private static void crashInBothLanes(Path dir, String name, QueueOptions options) throws Exception {
+        IpcQueue queue = IpcQueue.open(dir, name, options);
+        queue.send(IpcMessage.of("owned-0".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+        java.util.concurrent.CountDownLatch sharedStopped = new java.util.concurrent.CountDownLatch(1);
+        QueueRing.crashPoint = reached -> {
+            if (reached.equals("after-tail-claim")) {
+                System.out.println("CRASH-POINT lane of " + Thread.currentThread().getName());
+                sharedStopped.countDown();
+                while (true) {
+                    try {
+                        Thread.sleep(60_000);
+                    }
+                    catch (InterruptedException ex) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            }
+        };
+        Thread shared = new Thread(() -> queue.send(IpcMessage.of(new byte[1]), Duration.ofSeconds(5)), "shared");
+        shared.setDaemon(true);
+        shared.start();
+        if (!sharedStopped.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the shared lane's send did not reach its crash point");
+        }
+        queue.send(IpcMessage.of(new byte[100]), Duration.ofSeconds(5));
+        throw new IllegalStateException("crash point not reached in the owned lane");
+    }
+
+    /**
+     * Sends "owned-0" from the main thread (the lock-free lane's owner), then closes the queue
+     * from another thread while the main thread's next send stands between its tail CAS and its
+     * record. Reports whether the close waited for the send ("CLOSE-WAITED" or
+     * "CLOSED-UNDER-A-WRITE") and how the send ended ("SEND-CLOSED" or "SENT"), then whether the close returned.
+     */
+    private static void closeWhileTheOwnerWrites(Path dir, String name, QueueOptions options) throws Exception {
+        IpcQueue queue = IpcQueue.open(dir, name, options);
+        queue.send(IpcMessage.of("owned-0".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+        java.util.concurrent.CountDownLatch claimed = new java.util.concurrent.CountDownLatch(1);
+        Thread closer = new Thread(() -> {
+            try {
+                claimed.await();
+            }
+            catch (InterruptedException ex) {
+                return;
+            }
+            queue.close();
+        }, "closer");
+        closer.start();
+        QueueRing.crashPoint = reached -> {
+            if (reached.equals("after-tail-claim")) {
+                claimed.countDown();
+                try {
+                    closer.join(500); // bounded: the close must still be waiting for this send
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                System.out.println(closer.isAlive() ? "CLOSE-WAITED" : "CLOSED-UNDER-A-WRITE");
+            }
+        };
+        try {
+            queue.send(IpcMessage.of("abandoned".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+            System.out.println("SENT");
+        }
+        catch (io.github.springipc.transport.IpcClosedException expected) {
+            System.out.println("SEND-CLOSED");
+        }
+        closer.join(10_000);
+        System.out.println(closer.isAlive() ? "END close hangs" : "END close returned");
     }
 
     private static void awaitGo() throws Exception {
