@@ -173,9 +173,8 @@ final class QueueRecovery {
      * that died together) may name one position, and only one of them won it. The winner is,
      * in this order: a live producer's (wait for it); the one whose intent has the run flag (set
      * after its CAS: pad its span as a run); the one whose header is written (only the winner
-     * writes at the position: its size is in word 0); the only size named; the one that ends at
-     * the tail; the one followed by a written record. Otherwise look again on a later pass (the
-     * record after the winner's gets written, or becomes the tail).
+     * writes at the position: its size is in word 0); the only size named; the smallest that
+     * ends at a record boundary ({@link #winnerSize}).
      */
     private boolean padClaim(int slot, int lane, long position, long length) {
         long[] lengths = new long[this.ring.slotCount * PRODUCER_LANES];
@@ -230,32 +229,36 @@ final class QueueRecovery {
 
     /**
      * Among claims of different sizes at {@code position}, none with its header written: the
-     * one that ends at the tail, else the one followed by a written record header; 0 when the
-     * ring does not tell yet.
+     * smallest that ends at a record boundary, or 0 when none does yet. A boundary is the tail,
+     * a written record header, or a position some intent names (intents name tail values, and
+     * the tail only ever stands at boundaries). The winner's end is always one (whoever claimed
+     * after it names it in its intent until its header is written); a smaller claim ends inside
+     * the winner's space, which is zero and was never the tail.
      */
     private long winnerSize(long position, long length, long[] lengths, int count) {
+        long best = 0;
         long tail = this.ring.tail();
-        if (position + length == tail) {
-            return length;
-        }
-        for (int i = 0; i < count; i++) {
-            if (position + lengths[i] == tail) {
-                return lengths[i];
+        for (int i = -1; i < count; i++) {
+            long size = i < 0 ? length : lengths[i];
+            if ((best == 0 || size < best) && position + size <= tail && isBoundary(position + size, tail)) {
+                best = size;
             }
         }
-        if (followedByRecord(position + length)) {
-            return length;
-        }
-        for (int i = 0; i < count; i++) {
-            if (followedByRecord(position + lengths[i])) {
-                return lengths[i];
-            }
-        }
-        return 0;
+        return best;
     }
 
-    private boolean followedByRecord(long end) {
-        return end < this.ring.tail() && this.ring.sizeOf(this.ring.word0(end), end) > 0;
+    private boolean isBoundary(long position, long tail) {
+        if (position == tail || this.ring.sizeOf(this.ring.word0(position), position) > 0) {
+            return true;
+        }
+        for (int slot = 0; slot < this.ring.slotCount; slot++) {
+            for (int lane = 0; lane < PRODUCER_LANES; lane++) {
+                if (this.ring.slotLong(slot, intentPositionField(lane)) == position) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

@@ -39,7 +39,7 @@ class QueueRecoveryIntentsTest {
             queue.write(raw("after"), Duration.ofSeconds(1)); // a 32-byte record
             queue.housekeeping();
 
-            assertReceivedOnly(queue, "after");
+            assertReceived(queue, "after");
         }
     }
 
@@ -53,7 +53,7 @@ class QueueRecoveryIntentsTest {
             queue.housekeeping();
             queue.write(raw("after"), Duration.ofSeconds(1)); // a 32-byte record
 
-            assertReceivedOnly(queue, "after");
+            assertReceived(queue, "after");
         }
     }
 
@@ -67,7 +67,30 @@ class QueueRecoveryIntentsTest {
             queue.write(raw("after"), Duration.ofSeconds(1)); // a 32-byte record
             queue.housekeeping();
 
-            assertReceivedOnly(queue, "after");
+            assertReceived(queue, "after");
+        }
+    }
+
+    @Test
+    void aLiveProducersIntentMarksTheWinnersEndBeforeItsHeaderIsWritten() throws Exception {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
+            QueueRing ring = queue.ring();
+            deadSlotWithIntents(ring, 0, 80, 32);
+            claimTail(ring, 0, 32); // lane 1 won
+            // a live producer (this attachment's lane 0) claimed the next 32 bytes and is not yet
+            // writing them; a message follows it, so lane 0's 80 bytes would end at a record too
+            ProducerLane live = new ProducerLane(0, 0);
+            long middle = ring.claim(live, 32);
+            assertThat(middle).isEqualTo(32);
+            queue.write(raw("after"), Duration.ofSeconds(1));
+
+            queue.housekeeping();
+            assertThat(ring.slotLong(DEAD_SLOT, SLOT_PID)).as("recovered without waiting for the live producer").isZero();
+            ring.beginWrite(middle, 6, TYPE_RAW);
+            ring.writePayload(middle, raw("middle"), 0, 6);
+            ring.publish(middle);
+
+            assertReceived(queue, "middle", "after");
         }
     }
 
@@ -94,11 +117,13 @@ class QueueRecoveryIntentsTest {
         return process.pid();
     }
 
-    private static void assertReceivedOnly(IpcQueue queue, String text) throws Exception {
-        IpcDelivery delivery = queue.receive(Duration.ofSeconds(1));
-        assertThat(delivery).as("the message after the dead claim").isNotNull();
-        assertThat(new String(delivery.message().payload(), StandardCharsets.UTF_8)).isEqualTo(text);
-        delivery.acknowledge();
+    private static void assertReceived(IpcQueue queue, String... texts) throws Exception {
+        for (String text : texts) {
+            IpcDelivery delivery = queue.receive(Duration.ofSeconds(1));
+            assertThat(delivery).as("message '" + text + "' after the dead claim").isNotNull();
+            assertThat(new String(delivery.message().payload(), StandardCharsets.UTF_8)).isEqualTo(text);
+            delivery.acknowledge();
+        }
         assertThat(queue.receive(Duration.ofMillis(50))).isNull();
         assertThat(queue.corruptRecords()).isZero();
         assertThat(queue.ring().slotLong(DEAD_SLOT, SLOT_PID)).as("dead slot freed").isZero();
