@@ -40,8 +40,13 @@ final class DoorbellRinger implements AutoCloseable {
         java.util.Arrays.fill(this.failedEpochs, -1);
     }
 
-    /** Rings every slot that has sleeping threads. */
+    private boolean closed;
+
+    /** Rings every slot that has sleeping threads; nothing once closed. */
     synchronized void ringSleepers() {
+        if (this.closed) {
+            return; // a release racing its attachment's close: no new connections
+        }
         for (int slot = 0; slot < this.ring.slotCount; slot++) {
             if (this.ring.slotInt(slot, SLOT_WAITERS) > 0) {
                 ring(slot);
@@ -96,6 +101,7 @@ final class DoorbellRinger implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        this.closed = true;
         for (int slot = 0; slot < this.connections.length; slot++) {
             closeQuietly(this.connections[slot]);
             this.connections[slot] = null;

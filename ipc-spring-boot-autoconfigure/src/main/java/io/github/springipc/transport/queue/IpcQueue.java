@@ -575,7 +575,7 @@ public final class IpcQueue implements IpcChannel {
                 position += recordSize(length);
             }
             if (wake) {
-                ringer().ringSleepers();
+                ringSleepers();
             }
         }
         finally {
@@ -646,6 +646,11 @@ public final class IpcQueue implements IpcChannel {
 
     // rare paths apart, so that the hot one stays small enough to inline
     private long claimAfterReclaim(ProducerLane lane, int size, boolean run) {
+        // reclaiming writes this slot's fields: a close that did not see us busy (our busy mark
+        // still in the store buffer) must not have freed the slot meanwhile. A fence on this rare
+        // path makes sure (see ProducerLanes)
+        VarHandle.fullFence();
+        checkOpen();
         this.ring.reclaim(this.slot, this.epoch); // settled records may just be waiting for a reclaimer
         long position = this.ring.claim(lane, size, run);
         if (position >= 0 && this.closed) {
@@ -670,22 +675,26 @@ public final class IpcQueue implements IpcChannel {
         }
         this.ring.publish(position);
         if (wake) {
-            ringer().ringSleepers();
+            ringSleepers();
         }
     }
 
-    private DoorbellRinger ringer() {
+    /** Rings the doorbells of slots with sleeping threads (see {@link DoorbellRinger}); nothing once closed. */
+    private void ringSleepers() {
         DoorbellRinger current = this.ringer;
         if (current == null) {
-            synchronized (this.doorbellLock) {
+            synchronized (this.doorbellLock) { // close() takes it too: no ringer is made after close
                 current = this.ringer;
                 if (current == null) {
+                    if (this.closed) {
+                        return;
+                    }
                     current = new DoorbellRinger(this.ring, this.directory, this.name);
                     this.ringer = current;
                 }
             }
         }
-        return current;
+        current.ringSleepers();
     }
 
     private int backOff(int idle) {
@@ -1118,7 +1127,7 @@ public final class IpcQueue implements IpcChannel {
 
     void release(long position, long claim) {
         if (this.ring.release(position, claim) && this.blocking && this.ring.hasWaiters()) {
-            ringer().ringSleepers();
+            ringSleepers();
         }
     }
 

@@ -181,18 +181,21 @@ final class QueueRing {
      * keeps the published records of a dead producer's run and pads over the rest).
      */
     long claim(ProducerLane lane, int size, boolean run) {
+        boolean announced = false;
         for (;;) {
             long tail = (long) LONG.getVolatile(this.buffer, TAIL_OFFSET);
             int toEnd = this.capacity - (int) (tail & this.mask);
             if (size > toEnd) {
                 if (!claimPadding(lane, tail, toEnd)) {
-                    return -1;
+                    return nothingClaimed(lane, announced);
                 }
+                announced = true;
                 continue;
             }
             if (!hasRoom(lane, tail, size)) {
-                return -1;
+                return nothingClaimed(lane, announced);
             }
+            announced = true;
             announce(lane, tail, size);
             if (LONG.compareAndSet(this.buffer, TAIL_OFFSET, tail, tail + size)) {
                 if (run) {
@@ -205,6 +208,19 @@ final class QueueRing {
                 return tail;
             }
         }
+    }
+
+    /**
+     * Ends a claim that found no room. An intent stored by an earlier attempt of this call, whose
+     * tail CAS failed, is withdrawn: it names a position another producer won, and recovery
+     * would wait for this live lane there (see {@code QueueRecovery.padClaim}) for as long as
+     * it sends nothing more.
+     */
+    private long nothingClaimed(ProducerLane lane, boolean announced) {
+        if (announced) {
+            LONG.setRelease(this.buffer, lane.intentPositionOffset, -1L);
+        }
+        return -1;
     }
 
     /**

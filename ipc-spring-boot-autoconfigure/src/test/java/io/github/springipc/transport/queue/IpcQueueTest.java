@@ -97,51 +97,52 @@ class IpcQueueTest {
 
     @Test
     void sendsThatRaceACloseEitherArriveOnceOrThrowAndLeaveNothingHalfWritten() throws Exception {
-        QueueOptions roomy = QueueOptions.builder().capacity(1 << 20).build();
-        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
-        for (int round = 0; round < 10; round++) {
-            IpcQueue producer = IpcQueue.open(this.dir, "q", roomy);
-            java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(2);
-            List<Thread> senders = new ArrayList<>();
-            for (int t = 0; t < 2; t++) { // the first to send owns the lock-free lane, the other takes the lock
-                senders.add(new Thread(() -> {
-                    IpcMessage message = IpcMessage.of(new byte[24]);
-                    try {
-                        for (int i = 0;; i++) {
-                            if (producer.trySend(message)) {
-                                sent.incrementAndGet();
-                            }
-                            if (i == 100) {
-                                running.countDown();
+        QueueOptions roomy = QueueOptions.builder().capacity(4 << 20).build();
+        try (IpcQueue consumer = IpcQueue.open(this.dir, "q", roomy)) {
+            for (int round = 0; round < 10; round++) {
+                IpcQueue producer = IpcQueue.open(this.dir, "q", roomy);
+                java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+                java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(2);
+                List<Thread> senders = new ArrayList<>();
+                for (int t = 0; t < 2; t++) { // the first to send owns the lock-free lane, the other takes the lock
+                    senders.add(new Thread(() -> {
+                        IpcMessage message = IpcMessage.of(new byte[24]);
+                        try {
+                            for (int i = 0;; i++) {
+                                if (producer.trySend(message)) {
+                                    sent.incrementAndGet();
+                                }
+                                if (i == 100) {
+                                    running.countDown();
+                                }
                             }
                         }
-                    }
-                    catch (io.github.springipc.transport.IpcClosedException expected) {
-                        running.countDown(); // closed before its 100th try
-                    }
-                }));
+                        catch (io.github.springipc.transport.IpcClosedException expected) {
+                            running.countDown(); // closed before its 100th try
+                        }
+                    }));
+                }
+                senders.forEach(Thread::start);
+                assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                producer.close();
+                for (Thread sender : senders) {
+                    sender.join(10_000);
+                    assertThat(sender.isAlive()).as("sender ended with the close").isFalse();
+                }
+                assertThat(sent.get()).as("sends that returned in round " + round).isPositive();
+                long[] received = new long[1];
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (received[0] < sent.get() && System.nanoTime() - deadline < 0) {
+                    consumer.drain((buffer, offset, length) -> received[0]++, 256);
+                }
+                // nothing else is left, and nothing half-written stops consumers before the next message
+                consumer.send(IpcMessage.of("last".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(1));
+                IpcDelivery last = consumer.receive(Duration.ofSeconds(1));
+                assertThat(received[0]).as("messages received in round " + round).isEqualTo(sent.get());
+                assertThat(last).isNotNull();
+                assertThat(new String(last.message().payload(), StandardCharsets.UTF_8)).isEqualTo("last");
+                last.acknowledge();
             }
-            senders.forEach(Thread::start);
-            assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-            producer.close();
-            for (Thread sender : senders) {
-                sender.join(10_000);
-                assertThat(sender.isAlive()).as("sender ended with the close").isFalse();
-            }
-        }
-        try (IpcQueue consumer = IpcQueue.open(this.dir, "q", roomy)) {
-            long[] received = new long[1];
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (received[0] < sent.get() && System.nanoTime() - deadline < 0) {
-                consumer.drain((buffer, offset, length) -> received[0]++, 256);
-            }
-            assertThat(received[0]).as("messages received of those whose send returned").isEqualTo(sent.get());
-            // nothing else is left, and nothing half-written stops consumers before the next message
-            consumer.send(IpcMessage.of("last".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(1));
-            IpcDelivery last = consumer.receive(Duration.ofSeconds(1));
-            assertThat(last).isNotNull();
-            assertThat(new String(last.message().payload(), StandardCharsets.UTF_8)).isEqualTo("last");
-            last.acknowledge();
             assertThat(consumer.corruptRecords()).isZero();
         }
     }

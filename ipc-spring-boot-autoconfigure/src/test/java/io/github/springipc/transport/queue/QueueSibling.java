@@ -275,13 +275,15 @@ public final class QueueSibling {
         QueueRing.crashPoint = reached -> {
             if (reached.equals("after-tail-claim")) {
                 claimed.countDown();
-                try {
-                    closer.join(500); // bounded: the close must still be waiting for this send
+                // the close must reach the wait for this send, and stay there (bounded look)
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                boolean waiting = false;
+                while (!waiting && closer.isAlive() && System.nanoTime() - deadline < 0) {
+                    waiting = java.util.Arrays.stream(closer.getStackTrace())
+                            .anyMatch(frame -> frame.getMethodName().equals("quiesce"));
+                    Thread.onSpinWait();
                 }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                }
-                System.out.println(closer.isAlive() ? "CLOSE-WAITED" : "CLOSED-UNDER-A-WRITE");
+                System.out.println(waiting && closer.isAlive() ? "CLOSE-WAITED" : "CLOSED-UNDER-A-WRITE");
             }
         };
         try {
