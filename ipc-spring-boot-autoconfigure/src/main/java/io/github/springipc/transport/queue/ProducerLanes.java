@@ -18,6 +18,17 @@ import java.util.concurrent.locks.LockSupport;
  * it set {@code closed}, waits until the owner is not busy. Either close sees the owner busy and
  * waits for it, or the owner sees {@code closed} after its CAS and gives its claim up (pads it)
  * instead of writing into a slot that close is freeing (Dekker: both sides store, fence, load).
+ * This leans on how HotSpot compiles a compare-and-set (a full fence on x86, acquire and release
+ * on AArch64, so a store before it and a load after it stay in order), not on a promise of the
+ * Java memory model, which would need a volatile store of the mark: the fence per message this
+ * class exists to avoid.
+ *
+ * <p>What the owner writes before its CAS, the slot's lane-1 intent, is covered only by its open
+ * check a few instructions earlier: an owner whose busy mark is still in its store buffer when
+ * close looks, and that is then descheduled between that check and its intent store for as long
+ * as close and another process's attach take, writes that process's lane-1 intent once (see the
+ * known limits in {@code docs/queue-design.md}). The rare path that writes more (reclaiming when the queue is full) fences
+ * and checks again first.
  */
 final class ProducerLanes {
 
