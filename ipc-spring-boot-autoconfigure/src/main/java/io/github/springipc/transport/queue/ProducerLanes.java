@@ -27,8 +27,8 @@ import java.util.concurrent.locks.LockSupport;
  * check a few instructions earlier: an owner whose busy mark is still in its store buffer when
  * close looks, and that is then descheduled between that check and its intent store for as long
  * as close and another process's attach take, writes that process's lane-1 intent once (see the
- * known limits in {@code docs/queue-design.md}). The rare path that writes more (reclaiming when the queue is full) fences
- * and checks again first.
+ * known limits in {@code docs/queue-design.md}). The rare path that writes more (reclaiming when
+ * the queue is full) fences and checks again first.
  */
 final class ProducerLanes {
 
@@ -59,7 +59,6 @@ final class ProducerLanes {
 
     private final ProducerLock lock = new ProducerLock();
 
-    @SuppressWarnings("unused") // through OWNER
     private volatile Thread owner;
 
     @SuppressWarnings("unused") // through OWNER_BUSY

@@ -5,8 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The mutual exclusion of an attachment's producer path (one claim intent per process slot, so
- * one writing thread per attachment at a time). Unlike a JDK monitor or a
+ * The mutual exclusion of lane 0 of an attachment's producer path (one claim intent per lane,
+ * so one writing thread per lane at a time; see {@link ProducerLanes}). Unlike a JDK monitor or a
  * {@code ReentrantLock}, {@link #unlock()} is a single release store, not an atomic
  * read-modify-write.
  *

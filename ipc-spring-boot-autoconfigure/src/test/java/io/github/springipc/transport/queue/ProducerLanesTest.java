@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -105,18 +107,27 @@ class ProducerLanesTest {
         assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(this.lanes.isOwned(ownerLane.get())).isTrue();
 
-        CompletableFuture<Void> quiesced = CompletableFuture.runAsync(this.lanes::quiesce);
-        assertThat(doneWithin(quiesced, 200)).as("quiesced while the owner is inside").isFalse();
+        // own threads, not the common pool: one pool thread could quiesce and then enter lane 0
+        ExecutorService closer = Executors.newSingleThreadExecutor();
+        ExecutorService sender = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> quiesced = closer.submit(this.lanes::quiesce);
+            assertThat(doneWithin(quiesced, 200)).as("quiesced while the owner is inside").isFalse();
 
-        finish.countDown();
-        quiesced.get(10, TimeUnit.SECONDS);
-        CompletableFuture<ProducerLane> shared = CompletableFuture.supplyAsync(this::enterAndExit);
-        assertThat(doneWithin(shared, 200)).as("lane 0 entered while quiesced").isFalse();
+            finish.countDown();
+            quiesced.get(10, TimeUnit.SECONDS);
+            Future<ProducerLane> shared = sender.submit(this::enterAndExit);
+            assertThat(doneWithin(shared, 200)).as("lane 0 entered while quiesced").isFalse();
 
-        this.lanes.release();
-        ProducerLane lane = shared.get(10, TimeUnit.SECONDS);
-        assertThat(this.lanes.isOwned(lane)).isFalse();
-        owner.join(10_000);
+            closer.submit(this.lanes::release).get(10, TimeUnit.SECONDS);
+            ProducerLane lane = shared.get(10, TimeUnit.SECONDS);
+            assertThat(this.lanes.isOwned(lane)).isFalse();
+            owner.join(10_000);
+        }
+        finally {
+            closer.shutdownNow();
+            sender.shutdownNow();
+        }
     }
 
     private ProducerLane enterAndExit() {
@@ -125,7 +136,7 @@ class ProducerLanesTest {
         return lane;
     }
 
-    private static boolean doneWithin(CompletableFuture<?> future, long millis) throws Exception {
+    private static boolean doneWithin(Future<?> future, long millis) throws Exception {
         try {
             future.get(millis, TimeUnit.MILLISECONDS);
             return true;
