@@ -1,6 +1,7 @@
 package io.github.springipc.transport.queue;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
@@ -118,14 +119,7 @@ public final class QueueSibling {
             }
             IpcQueue.beforePublishHook = () -> {
                 System.out.println("STALLED");
-                while (true) {
-                    try {
-                        Thread.sleep(60_000);
-                    }
-                    catch (InterruptedException ex) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
+                stopUntilKilled();
             };
             queue.send(IpcMessage.of("never-published".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
         }
@@ -181,7 +175,7 @@ public final class QueueSibling {
             held.add(queue.receive(Duration.ofSeconds(10)));
         }
         System.out.println("HOLDING " + held.size());
-        Thread.sleep(60_000);
+        stopUntilKilled();
     }
 
     /** Stops forever at the named crash point of QueueRing, announcing it, to be killed there. */
@@ -190,14 +184,7 @@ public final class QueueSibling {
         QueueRing.crashPoint = reached -> {
             if (reached.equals(point)) {
                 System.out.println("CRASH-POINT " + point);
-                while (true) {
-                    try {
-                        Thread.sleep(60_000);
-                    }
-                    catch (InterruptedException ex) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
+                stopUntilKilled();
             }
         };
         switch (point) {
@@ -232,14 +219,7 @@ public final class QueueSibling {
             if (reached.equals("after-tail-claim")) {
                 System.out.println("CRASH-POINT lane of " + Thread.currentThread().getName());
                 sharedStopped.countDown();
-                while (true) {
-                    try {
-                        Thread.sleep(60_000);
-                    }
-                    catch (InterruptedException ex) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
+                stopUntilKilled();
             }
         };
         Thread shared = new Thread(() -> queue.send(IpcMessage.of(new byte[1]), Duration.ofSeconds(5)), "shared");
@@ -295,6 +275,23 @@ public final class QueueSibling {
         }
         closer.join(10_000);
         System.out.println(closer.isAlive() ? "END close hangs" : "END close returned");
+    }
+
+    /**
+     * Stops the calling thread until the test kills this process. The parent keeps our standard
+     * input open while it runs; at its end (the parent is gone) this process ends too, so that
+     * no sibling outlives its test.
+     */
+    private static void stopUntilKilled() {
+        try {
+            while (System.in.read() != -1) {
+                // nothing is sent to a stopped sibling
+            }
+        }
+        catch (IOException ignored) {
+            // the parent is gone as well
+        }
+        Runtime.getRuntime().halt(1);
     }
 
     private static void awaitGo() throws Exception {
