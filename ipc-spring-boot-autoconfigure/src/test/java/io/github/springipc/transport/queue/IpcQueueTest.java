@@ -16,10 +16,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.github.springipc.transport.IpcClosedException;
 import io.github.springipc.transport.IpcCorruptDataException;
 import io.github.springipc.transport.IpcDelivery;
 import io.github.springipc.transport.IpcException;
@@ -101,8 +108,8 @@ class IpcQueueTest {
         try (IpcQueue consumer = IpcQueue.open(this.dir, "q", roomy)) {
             for (int round = 0; round < 10; round++) {
                 IpcQueue producer = IpcQueue.open(this.dir, "q", roomy);
-                java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
-                java.util.concurrent.CountDownLatch running = new java.util.concurrent.CountDownLatch(2);
+                AtomicLong sent = new AtomicLong();
+                CountDownLatch running = new CountDownLatch(2);
                 List<Thread> senders = new ArrayList<>();
                 for (int t = 0; t < 2; t++) { // the first to send owns the lock-free lane, the other takes the lock
                     senders.add(new Thread(() -> {
@@ -117,13 +124,13 @@ class IpcQueueTest {
                                 }
                             }
                         }
-                        catch (io.github.springipc.transport.IpcClosedException expected) {
+                        catch (IpcClosedException expected) {
                             running.countDown(); // closed before its 100th try
                         }
                     }));
                 }
                 senders.forEach(Thread::start);
-                assertThat(running.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
                 producer.close();
                 for (Thread sender : senders) {
                     sender.join(10_000);
@@ -425,8 +432,8 @@ class IpcQueueTest {
         QueueOptions options = QueueOptions.builder().capacity(1 << 14).build();
         int perSender = 5_000;
         try (IpcQueue queue = IpcQueue.open(this.dir, "q", options)) {
-            java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+            Set<Integer> seen = ConcurrentHashMap.newKeySet();
+            AtomicInteger duplicates = new AtomicInteger();
             List<Thread> threads = new ArrayList<>();
             for (int s = 0; s < 2; s++) {
                 int sender = s;
@@ -524,8 +531,8 @@ class IpcQueueTest {
     void threadsDrainingOneAttachmentEachGetDistinctMessages() throws Exception {
         int messages = 20_000;
         try (IpcQueue queue = IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(1 << 14).build())) {
-            java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
-            java.util.concurrent.atomic.AtomicInteger duplicates = new java.util.concurrent.atomic.AtomicInteger();
+            Set<Integer> seen = ConcurrentHashMap.newKeySet();
+            AtomicInteger duplicates = new AtomicInteger();
             Thread producer = new Thread(() -> {
                 ByteBuffer message = ByteBuffer.allocate(4);
                 for (int i = 0; i < messages; i++) {
@@ -587,8 +594,8 @@ class IpcQueueTest {
 
     @Test
     void closeWaitsForADrainHandlerOfAnotherThreadWhichSettlesItsBatch() throws Exception {
-        java.util.concurrent.CountDownLatch inHandler = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch inHandler = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
         IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL);
         queue.offer(ByteBuffer.wrap(bytes("once")), 0, 4);
         Thread drainer = new Thread(() -> queue.drain((buffer, offset, length) -> {
@@ -601,7 +608,7 @@ class IpcQueueTest {
             }
         }, 10));
         drainer.start();
-        assertThat(inHandler.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(inHandler.await(5, TimeUnit.SECONDS)).isTrue();
         Thread closer = new Thread(queue::close);
         closer.start();
         closer.join(200);

@@ -3,9 +3,11 @@ package io.github.springipc.transport.queue;
 import static io.github.springipc.transport.queue.QueueLayout.*;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,7 +115,7 @@ class QueueRecoveryIntentsTest {
 
     private static long deadPid() throws Exception {
         Process process = new ProcessBuilder("true").start();
-        assertThat(process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
         return process.pid();
     }
 
@@ -129,7 +131,7 @@ class QueueRecoveryIntentsTest {
         assertThat(queue.ring().slotLong(DEAD_SLOT, SLOT_PID)).as("dead slot freed").isZero();
     }
 
-    private static java.nio.ByteBuffer raw(String text) {
-        return java.nio.ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+    private static ByteBuffer raw(String text) {
+        return ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -15,7 +15,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
+import io.github.springipc.transport.IpcClosedException;
 import io.github.springipc.transport.IpcDelivery;
 import io.github.springipc.transport.IpcMessage;
 
@@ -214,7 +217,7 @@ public final class QueueSibling {
     private static void crashInBothLanes(Path dir, String name, QueueOptions options) throws Exception {
         IpcQueue queue = IpcQueue.open(dir, name, options);
         queue.send(IpcMessage.of("owned-0".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
-        java.util.concurrent.CountDownLatch sharedStopped = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch sharedStopped = new CountDownLatch(1);
         QueueRing.crashPoint = reached -> {
             if (reached.equals("after-tail-claim")) {
                 System.out.println("CRASH-POINT lane of " + Thread.currentThread().getName());
@@ -225,7 +228,7 @@ public final class QueueSibling {
         Thread shared = new Thread(() -> queue.send(IpcMessage.of(new byte[1]), Duration.ofSeconds(5)), "shared");
         shared.setDaemon(true);
         shared.start();
-        if (!sharedStopped.await(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!sharedStopped.await(30, TimeUnit.SECONDS)) {
             throw new IllegalStateException("the shared lane's send did not reach its crash point");
         }
         queue.send(IpcMessage.of(new byte[100]), Duration.ofSeconds(5));
@@ -241,7 +244,7 @@ public final class QueueSibling {
     private static void closeWhileTheOwnerWrites(Path dir, String name, QueueOptions options) throws Exception {
         IpcQueue queue = IpcQueue.open(dir, name, options);
         queue.send(IpcMessage.of("owned-0".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
-        java.util.concurrent.CountDownLatch claimed = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch claimed = new CountDownLatch(1);
         Thread closer = new Thread(() -> {
             try {
                 claimed.await();
@@ -270,7 +273,7 @@ public final class QueueSibling {
             queue.send(IpcMessage.of("abandoned".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
             System.out.println("SENT");
         }
-        catch (io.github.springipc.transport.IpcClosedException expected) {
+        catch (IpcClosedException expected) {
             System.out.println("SEND-CLOSED");
         }
         closer.join(10_000);
