@@ -179,8 +179,6 @@ public final class QueuePeers {
 
         private final IpcQueue pong;
 
-        private final int payload;
-
         private final boolean busySpin;
 
         private final ByteBuffer buffer;
@@ -192,7 +190,6 @@ public final class QueuePeers {
         RoundTrip(IpcQueue ping, IpcQueue pong, int payload, boolean busySpin) {
             this.ping = ping;
             this.pong = pong;
-            this.payload = payload;
             this.busySpin = busySpin;
             this.buffer = ByteBuffer.allocateDirect(payload);
             this.message = IpcMessage.of(new byte[payload]);
@@ -200,7 +197,7 @@ public final class QueuePeers {
 
         void run() throws InterruptedException {
             if (this.busySpin) {
-                while (!this.ping.offer(this.buffer, 0, this.payload)) {
+                while (!this.ping.offer(this.buffer, 0, this.buffer.capacity())) {
                     Thread.onSpinWait();
                 }
                 while (this.pong.drain(this.ignore, 1) == 0) {

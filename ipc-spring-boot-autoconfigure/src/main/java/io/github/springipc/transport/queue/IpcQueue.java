@@ -549,7 +549,7 @@ public final class IpcQueue implements IpcChannel {
         try {
             long position;
             for (;;) {
-                position = n == 1 ? claim(lane, messages[from].remaining()) : claimRun(lane, total);
+                position = n == 1 ? claim(lane, messages[from].remaining()) : claimSpan(lane, total, true);
                 if (position >= 0) {
                     break;
                 }
@@ -586,11 +586,6 @@ public final class IpcQueue implements IpcChannel {
             message.position(message.limit());
         }
         return n;
-    }
-
-    /** Claims {@code size} bytes for several records through {@code lane} (see {@link #claim(ProducerLane, int)}). */
-    private long claimRun(ProducerLane lane, int size) {
-        return claimSpan(lane, size, true);
     }
 
     /**
@@ -631,6 +626,7 @@ public final class IpcQueue implements IpcChannel {
         return claimSpan(lane, recordSize(length), false);
     }
 
+    /** {@link #claim(ProducerLane, int)} for {@code size} bytes; with {@code run}, several records. */
     private long claimSpan(ProducerLane lane, int size, boolean run) {
         checkOpen();
         markProducing();
@@ -638,13 +634,23 @@ public final class IpcQueue implements IpcChannel {
         if (position < 0) {
             return claimAfterReclaim(lane, size, run);
         }
-        if (this.closed) { // read after the tail CAS (a fence): see ProducerLanes
-            abandon(position, size);
+        return keptUnlessClosed(position, size);
+    }
+
+    /**
+     * A claim just made, unless this attachment closed meanwhile: {@code closed} is read after
+     * the tail CAS (a fence), and a close that did not see us busy is freeing the slot, so the
+     * claim is given up (see {@link ProducerLanes}).
+     */
+    private long keptUnlessClosed(long position, int size) {
+        if (position >= 0 && this.closed) {
+            this.ring.pad(position, size);
+            checkOpen();
         }
         return position;
     }
 
-    // rare paths apart, so that the hot one stays small enough to inline
+    // the rare path apart, so that the hot one stays small enough to inline
     private long claimAfterReclaim(ProducerLane lane, int size, boolean run) {
         // reclaiming writes this slot's fields: a close that did not see us busy (our busy mark
         // still in the store buffer) must not have freed the slot meanwhile. A fence on this rare
@@ -652,17 +658,7 @@ public final class IpcQueue implements IpcChannel {
         VarHandle.fullFence();
         checkOpen();
         this.ring.reclaim(this.slot, this.epoch); // settled records may just be waiting for a reclaimer
-        long position = this.ring.claim(lane, size, run);
-        if (position >= 0 && this.closed) {
-            abandon(position, size);
-        }
-        return position;
-    }
-
-    /** Gives up a claim made while this attachment closed: a close that did not see us busy is freeing the slot. */
-    private void abandon(long position, int size) {
-        this.ring.abandon(position, size);
-        checkOpen();
+        return keptUnlessClosed(this.ring.claim(lane, size, run), size);
     }
 
     /** {@code wake}: a consumer slept when we claimed (see {@link QueueRing#waitersAfterClaim}). */

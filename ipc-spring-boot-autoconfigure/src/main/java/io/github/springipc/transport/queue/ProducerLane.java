@@ -8,9 +8,6 @@ package io.github.springipc.transport.queue;
  */
 final class ProducerLane {
 
-    /** The lane's number in the slot (0 or 1). */
-    final int number;
-
     /** Buffer offset of the lane's intentPosition. */
     final int intentPositionOffset;
 
@@ -23,15 +20,10 @@ final class ProducerLane {
     /** The intent length last stored (same-sized messages skip the store). */
     long lastIntentLength = -1;
 
+    /** Lane {@code number} (0 or 1) of {@code slot}. */
     ProducerLane(int slot, int number) {
-        this.number = number;
         int base = QueueLayout.slotOffset(slot);
         this.intentPositionOffset = base + QueueLayout.intentPositionField(number);
         this.intentLengthOffset = base + QueueLayout.intentLengthField(number);
-    }
-
-    @Override
-    public String toString() {
-        return "lane " + this.number;
     }
 }

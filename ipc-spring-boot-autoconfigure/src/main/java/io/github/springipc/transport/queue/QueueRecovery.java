@@ -214,7 +214,7 @@ final class QueueRecovery {
             this.ring.countCorrupt();
             return true;
         }
-        writePadding(position, (int) size, 0L);
+        this.ring.pad(position, (int) size);
         return true;
     }
 
@@ -280,7 +280,7 @@ final class QueueRecovery {
                 if (position < this.ring.dispatch()) {
                     return false; // published and being reclaimed: look again on the next pass
                 }
-                writePadding(position, (int) (to - position), 0L);
+                this.ring.pad(position, (int) (to - position));
                 return true;
             }
             int size = this.ring.sizeOf(word, position);
@@ -291,13 +291,6 @@ final class QueueRecovery {
             position += size;
         }
         return true;
-    }
-
-    private void writePadding(long position, int size, long expectedState) {
-        int index = this.ring.index(position);
-        QueueRing.LONG.setOpaque(this.ring.buffer, index + RECORD_LENGTH,
-                QueueLayout.word0(size - RECORD_HEADER_LENGTH, TYPE_PADDING));
-        this.ring.casState(position, expectedState, PADDING_STATE);
     }
 
     /**

@@ -237,7 +237,7 @@ final class QueueRing {
         }
         announce(lane, tail, toEnd);
         if (LONG.compareAndSet(this.buffer, TAIL_OFFSET, tail, tail + toEnd)) {
-            abandon(tail, toEnd);
+            pad(tail, toEnd);
         }
         return true;
     }
@@ -262,15 +262,16 @@ final class QueueRing {
     }
 
     /**
-     * Makes {@code size} claimed bytes at {@code position}, which hold nothing published yet,
-     * one padding record, which consumers skip: the rest of the ring before a record that does
-     * not fit, or a claim given up. Recovery may pad the same claim at the same time (from the
-     * intent, with the same size): both write the same words.
+     * Makes {@code size} claimed bytes at {@code position}, which hold nothing published yet
+     * (state EMPTY), one padding record, which consumers skip: the rest of the ring before a
+     * record that does not fit, a claim given up, or a dead producer's claim. Whoever pads the
+     * same claim at the same time (a producer giving it up, and recovery reading its intent)
+     * writes the same word 0, and only one state CAS succeeds.
      */
-    void abandon(long position, int size) {
+    void pad(long position, int size) {
         int index = index(position);
         LONG.setOpaque(this.buffer, index + RECORD_LENGTH, QueueLayout.word0(size - RECORD_HEADER_LENGTH, TYPE_PADDING));
-        LONG.setRelease(this.buffer, index + RECORD_STATE, PADDING_STATE);
+        LONG.compareAndSet(this.buffer, index + RECORD_STATE, (long) EMPTY, PADDING_STATE);
     }
 
     /**

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,87 +32,84 @@ class QueueRecoveryIntentsTest {
     @TempDir
     Path dir;
 
+    private IpcQueue queue;
+
+    private QueueRing ring;
+
+    @BeforeEach
+    void openQueue() {
+        this.queue = IpcQueue.open(this.dir, "q", OPTIONS);
+        this.ring = this.queue.ring();
+    }
+
+    @AfterEach
+    void closeQueue() {
+        this.queue.close();
+    }
+
     @Test
     void theWinnersWrittenHeaderGivesTheSize() throws Exception {
-        try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
-            QueueRing ring = queue.ring();
-            deadSlotWithIntents(ring, 0, 32, 64);
-            claimTail(ring, 0, 64);
-            ring.beginWrite(0, 64 - RECORD_HEADER_LENGTH, TYPE_RAW); // lane 1 won and wrote its header
+        deadSlotWithIntentsAt0(32, 64, 64);
+        this.ring.beginWrite(0, 64 - RECORD_HEADER_LENGTH, TYPE_RAW); // lane 1 won and wrote its header
 
-            queue.write(raw("after"), Duration.ofSeconds(1)); // a 32-byte record
-            queue.housekeeping();
+        this.queue.write(raw("after"), Duration.ofSeconds(1)); // a 32-byte record
+        this.queue.housekeeping();
 
-            assertReceived(queue, "after");
-        }
+        assertReceived("after");
     }
 
     @Test
     void theSizeThatEndsAtTheTailWinsWhenNoHeaderIsWritten() throws Exception {
-        try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
-            QueueRing ring = queue.ring();
-            deadSlotWithIntents(ring, 0, 96, 48);
-            claimTail(ring, 0, 48); // lane 1 won; lane 0's larger claim would swallow the next message
+        deadSlotWithIntentsAt0(96, 48, 48); // lane 1 won; lane 0's larger claim would swallow the next message
 
-            queue.housekeeping();
-            queue.write(raw("after"), Duration.ofSeconds(1)); // a 32-byte record
+        this.queue.housekeeping();
+        this.queue.write(raw("after"), Duration.ofSeconds(1)); // a 32-byte record
 
-            assertReceived(queue, "after");
-        }
+        assertReceived("after");
     }
 
     @Test
     void theSizeAfterWhichARecordFollowsWinsWhenNeitherHeaderNorTailTells() throws Exception {
-        try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
-            QueueRing ring = queue.ring();
-            deadSlotWithIntents(ring, 0, 80, 32);
-            claimTail(ring, 0, 32); // lane 1 won; lane 0's claim would end inside the next record
+        deadSlotWithIntentsAt0(80, 32, 32); // lane 1 won; lane 0's claim would end inside the next record
 
-            queue.write(raw("after"), Duration.ofSeconds(1)); // a 32-byte record
-            queue.housekeeping();
+        this.queue.write(raw("after"), Duration.ofSeconds(1)); // a 32-byte record
+        this.queue.housekeeping();
 
-            assertReceived(queue, "after");
-        }
+        assertReceived("after");
     }
 
     @Test
     void aLiveProducersIntentMarksTheWinnersEndBeforeItsHeaderIsWritten() throws Exception {
-        try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
-            QueueRing ring = queue.ring();
-            deadSlotWithIntents(ring, 0, 80, 32);
-            claimTail(ring, 0, 32); // lane 1 won
-            // a live producer (this attachment's lane 0) claimed the next 32 bytes and is not yet
-            // writing them; a message follows it, so lane 0's 80 bytes would end at a record too
-            ProducerLane live = new ProducerLane(0, 0);
-            long middle = ring.claim(live, 32);
-            assertThat(middle).isEqualTo(32);
-            queue.write(raw("after"), Duration.ofSeconds(1));
+        deadSlotWithIntentsAt0(80, 32, 32); // lane 1 won
+        // a live producer (this attachment's lane 0) claimed the next 32 bytes and is not yet
+        // writing them; a message follows it, so lane 0's 80 bytes would end at a record too
+        ProducerLane live = new ProducerLane(0, 0);
+        long middle = this.ring.claim(live, 32);
+        assertThat(middle).isEqualTo(32);
+        this.queue.write(raw("after"), Duration.ofSeconds(1));
 
-            queue.housekeeping();
-            assertThat(ring.slotLong(DEAD_SLOT, SLOT_PID)).as("recovered without waiting for the live producer").isZero();
-            ring.beginWrite(middle, 6, TYPE_RAW);
-            ring.writePayload(middle, raw("middle"), 0, 6);
-            ring.publish(middle);
+        this.queue.housekeeping();
+        assertThat(this.ring.slotLong(DEAD_SLOT, SLOT_PID)).as("recovered without waiting for the live producer").isZero();
+        this.ring.beginWrite(middle, 6, TYPE_RAW);
+        this.ring.writePayload(middle, raw("middle"), 0, 6);
+        this.ring.publish(middle);
 
-            assertReceived(queue, "middle", "after");
-        }
+        assertReceived("middle", "after");
     }
 
-    /** Slot {@link #DEAD_SLOT} as a process that died with both lanes' intents at {@code position}. */
-    private static void deadSlotWithIntents(QueueRing ring, long position, long lane0Size, long lane1Size)
-            throws Exception {
-        ring.setSlotLong(DEAD_SLOT, SLOT_EPOCH, 1);
-        ring.setSlotLong(DEAD_SLOT, SLOT_START, 1);
-        ring.setSlotLong(DEAD_SLOT, intentLengthField(0), lane0Size);
-        ring.setSlotLong(DEAD_SLOT, intentPositionField(0), position);
-        ring.setSlotLong(DEAD_SLOT, intentLengthField(1), lane1Size);
-        ring.setSlotLong(DEAD_SLOT, intentPositionField(1), position);
-        ring.setSlotLong(DEAD_SLOT, SLOT_PID, deadPid());
-    }
-
-    /** The tail CAS of the lane that won. */
-    private static void claimTail(QueueRing ring, long position, int size) {
-        assertThat(QueueRing.LONG.compareAndSet(ring.buffer, TAIL_OFFSET, position, position + size)).isTrue();
+    /**
+     * Slot {@link #DEAD_SLOT} as a process that died with both lanes' intents at position 0, one
+     * lane's tail CAS having won {@code won} bytes there.
+     */
+    private void deadSlotWithIntentsAt0(long lane0Size, long lane1Size, int won) throws Exception {
+        this.ring.setSlotLong(DEAD_SLOT, SLOT_EPOCH, 1);
+        this.ring.setSlotLong(DEAD_SLOT, SLOT_START, 1);
+        this.ring.setSlotLong(DEAD_SLOT, intentLengthField(0), lane0Size);
+        this.ring.setSlotLong(DEAD_SLOT, intentPositionField(0), 0);
+        this.ring.setSlotLong(DEAD_SLOT, intentLengthField(1), lane1Size);
+        this.ring.setSlotLong(DEAD_SLOT, intentPositionField(1), 0);
+        this.ring.setSlotLong(DEAD_SLOT, SLOT_PID, deadPid());
+        assertThat(QueueRing.LONG.compareAndSet(this.ring.buffer, TAIL_OFFSET, 0L, (long) won)).isTrue();
     }
 
     private static long deadPid() throws Exception {
@@ -119,16 +118,16 @@ class QueueRecoveryIntentsTest {
         return process.pid();
     }
 
-    private static void assertReceived(IpcQueue queue, String... texts) throws Exception {
+    private void assertReceived(String... texts) throws Exception {
         for (String text : texts) {
-            IpcDelivery delivery = queue.receive(Duration.ofSeconds(1));
+            IpcDelivery delivery = this.queue.receive(Duration.ofSeconds(1));
             assertThat(delivery).as("message '" + text + "' after the dead claim").isNotNull();
             assertThat(new String(delivery.message().payload(), StandardCharsets.UTF_8)).isEqualTo(text);
             delivery.acknowledge();
         }
-        assertThat(queue.receive(Duration.ofMillis(50))).isNull();
-        assertThat(queue.corruptRecords()).isZero();
-        assertThat(queue.ring().slotLong(DEAD_SLOT, SLOT_PID)).as("dead slot freed").isZero();
+        assertThat(this.queue.receive(Duration.ofMillis(50))).isNull();
+        assertThat(this.queue.corruptRecords()).isZero();
+        assertThat(this.ring.slotLong(DEAD_SLOT, SLOT_PID)).as("dead slot freed").isZero();
     }
 
     private static ByteBuffer raw(String text) {
