@@ -167,10 +167,13 @@ final class FrameReader {
                 }
                 throw new ConnectionEndedException();
             }
-            this.lastReadEmptied = read < this.buffer.capacity() / 2;
-            if (read == 0 && !polling && !awaitReadable(deadline)) {
-                return false;
+            if (read == 0) {
+                // found nothing (after a read that took a full buffer, say): wait, polling first
+                // when asked to, as after any read that emptied the socket
+                this.lastReadEmptied = true;
+                continue;
             }
+            this.lastReadEmptied = read < this.buffer.capacity() / 2;
         }
     }
 

@@ -45,6 +45,30 @@ import io.github.springipc.transport.IpcMessageCodec;
  * </ul>
  * Frames larger than the buffer are written directly, after everything queued before them.
  *
+ * <p><b>The owner lane.</b> On an ENVELOPE pipe without confirm-delivery, the first thread that
+ * sends becomes the connection's <em>owner</em> (a later one once the owner has ended, looked at
+ * every {@value #OWNER_CHECK_INTERVAL} locked appends). The owner appends every frame it sends to
+ * an {@link OwnerRing} of its own instead of the shared buffer, and while the flusher watches a
+ * burst it does so without the lock: a copy and a release store per message. On x86 a lock costs
+ * two atomic instructions per message (the lock's CAS and its volatile release), each of which
+ * waits for the message's stores to drain; they were about a third of a sender's time. Other
+ * threads take the lock and append to the shared buffer as before. Every write to the socket
+ * takes the shared buffer first and then the ring, so each thread's frames stay in the order it
+ * sent them: the owner writes only to its ring, and a thread that becomes the owner wrote to the
+ * shared buffer before. ACKs always take the shared buffer (their order does not matter); the
+ * owner lane is off where the order of all frames matters: a RAW pipe (replies are matched by
+ * order) and confirm-delivery (ACKs count MESSAGE records in the order they were numbered).
+ *
+ * <p>The owner decides what to do after it published a frame without the lock by reading
+ * {@code flusherArmed} and {@code flushRequested} after its publishing store. When the flusher is
+ * armed and has not asked for a write, the frame is the flusher's: the flusher, or whoever writes
+ * before it, writes it. That read is not fenced from the store before it (a fence is what this
+ * lane saves), so an owner may still see the flusher armed while the flusher, having written
+ * everything it saw, disarms: for a few nanoseconds, until the owner's store leaves its core's
+ * store buffer (being descheduled drains it too). So a flusher that disarmed with an owner lane
+ * in use looks at the ring again one nap later, and once more a second later, and writes what it
+ * finds.
+ *
  * <p>The channel is non-blocking and every wait of a sender is bounded by its deadline. A sender
  * waiting for room that times out has queued nothing. A sender writing itself that times out (the
  * peer stopped reading) leaves the unwritten rest of its batch first in line: it is never cut or
@@ -93,6 +117,15 @@ final class FrameWriter {
      */
     static final long BURST_GAP_NANOS = 2_000;
 
+    /**
+     * Locked appends between two looks at whether the owner has ended: {@code isAlive} is a native
+     * call on JDK 17, too dear for every message of the locked path.
+     */
+    static final int OWNER_CHECK_INTERVAL = 256;
+
+    /** When a flusher that disarmed looks at the owner's ring again: one nap, then a second. */
+    private static final long[] STRAY_CHECK_DELAYS = { NAP_NANOS, 1_000_000_000L };
+
     private static final VarHandle APPENDS;
 
     static {
@@ -123,8 +156,11 @@ final class FrameWriter {
     /** A thread is writing to the socket now (the lock is released around its system calls). */
     private boolean writerActive;
 
-    /** The flusher is responsible for what is appended: senders only append. */
-    private boolean flusherArmed;
+    /**
+     * The flusher is responsible for what is appended: senders only append. Volatile for the
+     * owner, which reads it without the lock after publishing.
+     */
+    private volatile boolean flusherArmed;
 
     /**
      * Set by the flusher (without the lock) while senders keep appending: the next sender writes
@@ -158,13 +194,34 @@ final class FrameWriter {
     /** MESSAGE records written, the one being written included. */
     private long messagesWritten;
 
+    /** Bytes a write takes at most from the shared buffer, and from the owner's ring unless it is busy. */
+    private final int chunk;
+
+    /** Whether a thread may own a lane (see the class comment). */
+    private final boolean ownerLane;
+
+    /** The thread that appends to {@link #ring} (written under the lock). */
+    private volatile Thread owner;
+
+    /**
+     * The owner's frames; made when the first owner takes its lane (written under the lock;
+     * volatile for the flusher's look at a burst).
+     */
+    private volatile OwnerRing ring;
+
+    /** Locked appends of threads other than the owner, for the look at whether it ended. */
+    private int sharedAppends;
+
     /**
      * @param channel a non-blocking channel
+     * @param ownerLane whether a thread may own a lane of its own (see the class comment)
      * @param flusherName the name of the flusher thread, started at the first burst
      */
-    FrameWriter(SocketChannel channel, int bufferSize, String flusherName) throws IOException {
+    FrameWriter(SocketChannel channel, int bufferSize, boolean ownerLane, String flusherName) throws IOException {
         this.channel = channel;
         this.flusherName = flusherName;
+        this.chunk = bufferSize;
+        this.ownerLane = ownerLane;
         this.pending = ByteBuffer.allocateDirect(bufferSize);
         this.writing = ByteBuffer.allocateDirect(bufferSize);
         this.selector = Selector.open();
@@ -180,6 +237,21 @@ final class FrameWriter {
     /** Called (without any lock) when the flusher's write failed: the connection is broken. */
     void onFlusherFailure(Consumer<IOException> listener) {
         this.flusherFailureListener = listener;
+    }
+
+    /** Whether the flusher watches a burst now (for tests). */
+    boolean isFlusherArmed() {
+        return this.flusherArmed;
+    }
+
+    /** The thread that owns the lane, or null (for tests). */
+    Thread owner() {
+        return this.owner;
+    }
+
+    /** The owner's ring, or null before the first owner (for tests). */
+    OwnerRing ownerRing() {
+        return this.ring;
     }
 
     /** Releases the selector; the channel is closed by its owner. */
@@ -214,23 +286,34 @@ final class FrameWriter {
     /** An ENVELOPE MESSAGE record with no headers: no encoding step, no allocation. */
     long writeBarePayload(byte[] payload, long timeoutNanos) throws IOException {
         int body = PipeFrameLayout.PLAIN_MESSAGE_HEADER + payload.length;
+        int frame = PipeFrameLayout.LENGTH_PREFIX + body;
+        if (this.owner == Thread.currentThread()) {
+            OwnerRing ring = this.ring;
+            int at = ring.claim(frame, this.chunk);
+            if (at >= 0 && this.failure == null) {
+                putBarePayload(ring.buffer(), at, body, payload);
+                ring.publish(frame);
+                return afterOwnerPublished(timeoutNanos);
+            }
+        }
         lockForAppend();
         try {
-            if (!reserve(PipeFrameLayout.LENGTH_PREFIX + body, timeoutNanos)) {
+            OwnerRing ring = laneOf(Thread.currentThread());
+            if (frame > this.chunk || ring == null && !reserve(frame, timeoutNanos)) {
                 ByteBuffer head = ByteBuffer.allocate(PipeFrameLayout.LENGTH_PREFIX + 3);
                 head.putInt(body).put(PipeFrameLayout.KIND_MESSAGE).putShort((short) 0).flip();
                 return writeLarge(head, ByteBuffer.wrap(payload), System.nanoTime() + timeoutNanos);
             }
+            if (ring != null) {
+                putBarePayload(ring.buffer(), reserveInRing(ring, frame, timeoutNanos), body, payload);
+                ring.publish(frame);
+                afterAppend(timeoutNanos);
+                return 0;
+            }
             ByteBuffer buf = this.pending;
-            int at = buf.position(); // absolute puts: no position bookkeeping per field
-            if (payload.length > 0) {
-                // length, kind and header count (7 bytes) in one store; the payload overwrites its 8th byte
-                buf.putLong(at, ((long) body << 32) | (PipeFrameLayout.KIND_MESSAGE & 0xFFL) << 24);
-            }
-            else {
-                buf.putInt(at, body).put(at + 4, PipeFrameLayout.KIND_MESSAGE).putShort(at + 5, (short) 0);
-            }
-            buf.put(at + 7, payload).position(at + PipeFrameLayout.LENGTH_PREFIX + body);
+            int at = buf.position();
+            putBarePayload(buf, at, body, payload);
+            buf.position(at + frame);
             return finishAppend(timeoutNanos);
         }
         finally {
@@ -238,25 +321,57 @@ final class FrameWriter {
         }
     }
 
+    /** Writes a plain message's frame at {@code at}: absolute puts, no position bookkeeping per field. */
+    private static void putBarePayload(ByteBuffer buf, int at, int body, byte[] payload) {
+        if (payload.length > 0) {
+            // length, kind and header count (7 bytes) in one store; the payload overwrites its 8th byte
+            buf.putLong(at, ((long) body << 32) | (PipeFrameLayout.KIND_MESSAGE & 0xFFL) << 24);
+        }
+        else {
+            buf.putInt(at, body).put(at + 4, PipeFrameLayout.KIND_MESSAGE).putShort(at + 5, (short) 0);
+        }
+        buf.put(at + 7, payload);
+    }
+
     /** An ENVELOPE MESSAGE record. */
     long writeEnvelope(IpcMessage message, int envelopeLength, long timeoutNanos) throws IOException {
         int body = PipeFrameLayout.KIND_LENGTH + envelopeLength;
+        int frame = PipeFrameLayout.LENGTH_PREFIX + body;
+        if (this.owner == Thread.currentThread()) {
+            OwnerRing ring = this.ring;
+            int at = ring.claim(frame, this.chunk);
+            if (at >= 0 && this.failure == null) {
+                putEnvelope(ring.view(at, frame), body, message);
+                ring.publish(frame);
+                return afterOwnerPublished(timeoutNanos);
+            }
+        }
         lockForAppend();
         try {
-            if (!reserve(PipeFrameLayout.LENGTH_PREFIX + body, timeoutNanos)) {
-                ByteBuffer whole = ByteBuffer.allocate(PipeFrameLayout.LENGTH_PREFIX + body);
-                whole.putInt(body).put(PipeFrameLayout.KIND_MESSAGE);
-                IpcMessageCodec.encode(message, whole);
+            OwnerRing ring = laneOf(Thread.currentThread());
+            if (frame > this.chunk || ring == null && !reserve(frame, timeoutNanos)) {
+                ByteBuffer whole = ByteBuffer.allocate(frame);
+                putEnvelope(whole, body, message);
                 whole.flip();
                 return writeLarge(whole, null, System.nanoTime() + timeoutNanos);
             }
-            this.pending.putInt(body).put(PipeFrameLayout.KIND_MESSAGE);
-            IpcMessageCodec.encode(message, this.pending);
+            if (ring != null) {
+                putEnvelope(ring.view(reserveInRing(ring, frame, timeoutNanos), frame), body, message);
+                ring.publish(frame);
+                afterAppend(timeoutNanos);
+                return 0;
+            }
+            putEnvelope(this.pending, body, message);
             return finishAppend(timeoutNanos);
         }
         finally {
             this.lock.unlock();
         }
+    }
+
+    private static void putEnvelope(ByteBuffer target, int body, IpcMessage message) {
+        target.putInt(body).put(PipeFrameLayout.KIND_MESSAGE);
+        IpcMessageCodec.encode(message, target);
     }
 
     /** An ACK record; not counted as a message. */
@@ -284,7 +399,7 @@ final class FrameWriter {
         long deadline = System.nanoTime() + timeoutNanos;
         this.lock.lock();
         try {
-            while (this.failure == null && (this.writerActive || this.pending.position() > 0 || this.inflight != null)) {
+            while (this.failure == null && (this.writerActive || isQueued())) {
                 if (!this.writerActive) {
                     try {
                         flushLocked(deadline);
@@ -337,23 +452,105 @@ final class FrameWriter {
     private long finishAppend(long timeoutNanos) throws IOException {
         long sequence = ++this.messagesWritten;
         noteAppend();
+        afterAppend(timeoutNanos);
+        return sequence;
+    }
+
+    /** After an append to either lane (lock held): see {@link #finishAppend}. */
+    private void afterAppend(long timeoutNanos) throws IOException {
         if (this.writerActive) {
-            return sequence; // goes out with the batch after the current write
+            return; // goes out with the batch after the current write
         }
         if (this.flusherArmed) {
             if (this.flushRequested) {
                 flushLocked(System.nanoTime() + timeoutNanos); // what accumulated is old enough
             }
-            return sequence;
+            return;
         }
         long now = System.nanoTime(); // not on the burst path above: it costs as much as the append
         long sinceLastWrite = now - this.lastWriteEnd;
         if (sinceLastWrite < BURST_GAP_NANOS) {
             armFlusher(); // sends come faster than writes complete: let them accumulate
-            return sequence;
+            return;
         }
         flushLocked(now + timeoutNanos);
-        return sequence;
+    }
+
+    /**
+     * After the owner published a frame without the lock: while the flusher watches the burst the
+     * frame is its (read after the publishing store: see the class comment); otherwise the
+     * decision of {@link #afterAppend} is taken under the lock.
+     *
+     * @return 0: owner-lane frames are not numbered (the lane is off with confirm-delivery)
+     */
+    private long afterOwnerPublished(long timeoutNanos) throws IOException {
+        if (this.flusherArmed && !this.flushRequested) {
+            return 0;
+        }
+        lockForAppend();
+        try {
+            afterAppend(timeoutNanos);
+            return 0;
+        }
+        finally {
+            this.lock.unlock();
+        }
+    }
+
+    /**
+     * The calling thread's ring when it owns the lane, taking the lane when nobody owns it or its
+     * owner has ended (lock held); null: the shared buffer.
+     */
+    private OwnerRing laneOf(Thread current) {
+        if (!this.ownerLane) {
+            return null;
+        }
+        Thread owner = this.owner;
+        if (owner == current) {
+            return this.ring;
+        }
+        if (owner != null && (++this.sharedAppends % OWNER_CHECK_INTERVAL != 0 || owner.isAlive())) {
+            return null;
+        }
+        if (this.ring == null) {
+            this.ring = new OwnerRing(2 * this.chunk, this.chunk);
+        }
+        this.ring.adopt();
+        this.owner = current;
+        return this.ring;
+    }
+
+    /**
+     * Waits (lock held) until the owner's ring has room for {@code frame} bytes (at most a chunk):
+     * a chunk's worth when nobody writes (the owner then writes what is queued itself), up to the
+     * whole ring while someone else writes.
+     *
+     * @return the index to write the frame at
+     */
+    private int reserveInRing(OwnerRing ring, int frame, long timeoutNanos) throws IOException {
+        long deadline = 0;
+        boolean waited = false;
+        while (true) {
+            checkUsable();
+            int at = ring.claim(frame, this.writerActive ? ring.capacity() : this.chunk);
+            if (at >= 0) {
+                return at;
+            }
+            if (!waited) {
+                deadline = System.nanoTime() + timeoutNanos; // only now: the clock costs as much as an append
+                waited = true;
+            }
+            if (!this.writerActive) {
+                try {
+                    flushLocked(deadline);
+                }
+                catch (WriteTimeoutException ex) {
+                    throw new WriteTimeoutException(false); // what stalled was earlier frames, not this one
+                }
+                continue;
+            }
+            awaitRoom(deadline);
+        }
     }
 
     /**
@@ -399,13 +596,21 @@ final class FrameWriter {
     private void runFlusher() {
         IOException failed = null;
         long stallBudget = MIN_STALL_NANOS;
+        int strayChecks = STRAY_CHECK_DELAYS.length; // none due until the first disarm
         this.lock.lock();
         try {
             while (this.failure == null) {
                 if (!this.flusherArmed) {
-                    this.work.awaitUninterruptibly();
+                    try {
+                        strayChecks = awaitArming(strayChecks, stallBudget);
+                    }
+                    catch (IOException ex) {
+                        failed = ex;
+                        break;
+                    }
                     continue;
                 }
+                strayChecks = 0;
                 this.lock.unlock();
                 try {
                     watchBurst();
@@ -416,7 +621,7 @@ final class FrameWriter {
                 if (this.writerActive) {
                     continue; // it writes whatever is pending before it lets go
                 }
-                if (this.pending.position() > 0 || this.inflight != null) {
+                if (isQueued()) {
                     try {
                         // bounded, so that a flusher waiting on a full socket (or preempted) does
                         // not keep the writer's role from senders for long; the unwritten rest
@@ -450,6 +655,36 @@ final class FrameWriter {
     }
 
     /**
+     * The disarmed flusher's wait (lock held) until it is armed again. With an owner lane in use it
+     * first writes what an owner may have left to it as it disarmed: at once, one nap later and a
+     * second later (see the class comment); then it waits for the next burst.
+     *
+     * @return how many of those looks are done since the last disarm
+     */
+    private int awaitArming(int strayChecks, long stallBudget) throws IOException {
+        if (this.ring != null && !this.writerActive && isQueued()) {
+            try {
+                flushLocked(System.nanoTime() + stallBudget);
+            }
+            catch (WriteTimeoutException ex) {
+                this.flusherArmed = true; // a peer that does not read: retry as after a burst
+                return strayChecks;
+            }
+        }
+        if (this.ring == null || strayChecks >= STRAY_CHECK_DELAYS.length) {
+            this.work.awaitUninterruptibly();
+            return strayChecks;
+        }
+        try {
+            this.work.awaitNanos(STRAY_CHECK_DELAYS[strayChecks]);
+        }
+        catch (InterruptedException ex) {
+            // nobody interrupts the flusher; look again
+        }
+        return strayChecks + 1;
+    }
+
+    /**
      * Naps, without the lock, until a nap saw fewer sends than a burst has (or the writer
      * failed). While the burst stays dense it only asks the next sender to write what
      * accumulated and naps longer. It takes no lock here: taking it even once per nap queued the
@@ -459,10 +694,10 @@ final class FrameWriter {
     private void watchBurst() {
         long nap = NAP_NANOS;
         for (;;) {
-            long seen = (long) APPENDS.getOpaque(this);
+            long seen = appendsSoFar();
             long napStart = System.nanoTime();
             LockSupport.parkNanos(nap);
-            long sends = (long) APPENDS.getOpaque(this) - seen;
+            long sends = appendsSoFar() - seen;
             if (sends == 0 || sends * BURST_GAP_NANOS < System.nanoTime() - napStart || this.failure != null) {
                 return;
             }
@@ -471,6 +706,12 @@ final class FrameWriter {
             }
             nap = Math.min(nap * 2, MAX_NAP_NANOS);
         }
+    }
+
+    /** Frames appended to both lanes so far: a hint, read without the lock. */
+    private long appendsSoFar() {
+        OwnerRing ring = this.ring; // a racy read: a ring made a moment ago only counts at the next look
+        return (long) APPENDS.getOpaque(this) + (ring == null ? 0 : ring.appends());
     }
 
     /**
@@ -535,21 +776,47 @@ final class FrameWriter {
         this.writerActive = true;
         this.flushRequested = false;
         try {
-            finishInflight(deadline);
-            while (this.pending.position() > 0) {
-                ByteBuffer full = this.pending;
-                this.pending = this.writing;
-                this.writing = full;
-                full.flip();
-                this.inflight = new ByteBuffer[] { full };
-                this.room.signalAll();
-                finishInflight(deadline);
-            }
+            writeQueued(deadline);
         }
         finally {
             this.writerActive = false;
             this.room.signalAll();
         }
+    }
+
+    /** Writes, as the writer (lock held), the rest of the last write and then all that is queued. */
+    private void writeQueued(long deadline) throws IOException {
+        finishInflight(deadline);
+        while (takeQueued()) {
+            this.room.signalAll();
+            finishInflight(deadline);
+        }
+    }
+
+    /**
+     * Makes what is queued the next write (lock held, no write under way): the shared buffer
+     * first, then the owner's ring (see the class comment for why in this order).
+     *
+     * @return false when nothing is queued
+     */
+    private boolean takeQueued() {
+        ByteBuffer shared = null;
+        if (this.pending.position() > 0) {
+            shared = this.pending;
+            this.pending = this.writing;
+            this.writing = shared;
+            shared.flip();
+        }
+        ByteBuffer[] parts = this.ring == null ? null : this.ring.unwritten(shared);
+        if (parts == null && shared != null) {
+            parts = new ByteBuffer[] { shared };
+        }
+        this.inflight = parts;
+        return parts != null;
+    }
+
+    private boolean isQueued() {
+        return this.pending.position() > 0 || this.inflight != null || this.ring != null && this.ring.hasUnwritten();
     }
 
     private void finishInflight(long deadline) throws IOException {
@@ -562,6 +829,9 @@ final class FrameWriter {
         if (parts[0] == this.writing) {
             this.writing.clear();
         }
+        if (this.ring != null) {
+            this.ring.written();
+        }
     }
 
     private long writeLarge(ByteBuffer head, ByteBuffer body, long deadline) throws IOException {
@@ -573,15 +843,7 @@ final class FrameWriter {
         this.writerActive = true;
         long sequence;
         try {
-            finishInflight(deadline);
-            while (this.pending.position() > 0) {
-                ByteBuffer full = this.pending;
-                this.pending = this.writing;
-                this.writing = full;
-                full.flip();
-                this.inflight = new ByteBuffer[] { full };
-                finishInflight(deadline);
-            }
+            writeQueued(deadline);
             // counted only now: every frame appended meanwhile waits for this one, so the peer's
             // count of MESSAGE records and ours stay in step
             sequence = ++this.messagesWritten;

@@ -57,8 +57,9 @@ import io.github.springipc.transport.file.IpcDirectory;
  *
  * <h2>What a completed send means</h2>
  * Messages arrive in order, each at most once. By default a returned {@code send} means the
- * message was copied into this connection's outgoing buffer (pre-allocated, {@code io-buffer-size},
- * two of them): nothing of the caller's array is used afterwards. From there it is written to the
+ * message was copied into this connection's outgoing buffers (pre-allocated, {@code io-buffer-size};
+ * the sending thread that owns the connection's lane has a ring of its own, see
+ * {@code docs/pipe-wire-format.md}): nothing of the caller's array is used afterwards. From there it is written to the
  * socket, in order, by one of:
  * <ul>
  * <li>the sending thread itself, at once, when the pipe is idle (no write under way and the last
@@ -293,6 +294,11 @@ public final class IpcPipe implements IpcChannel {
     /** Received messages waiting for {@link #receive}. */
     public int bufferedMessages() {
         return this.inbound.size();
+    }
+
+    /** The connection to the peer now, or null (for tests). */
+    PipeConnection connection() {
+        return this.current;
     }
 
     /**

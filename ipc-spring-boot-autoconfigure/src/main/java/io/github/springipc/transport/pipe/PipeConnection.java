@@ -63,7 +63,11 @@ final class PipeConnection {
             boolean peerWantsAcks) throws IOException {
         this.channel = channel;
         channel.configureBlocking(false);
-        this.writer = new FrameWriter(channel, options.ioBufferSize(), "ipc-pipe-" + pipeName + "-flusher-" + generation);
+        // the owner lane keeps each thread's order, not the order of all frames: neither RAW
+        // replies nor confirm-delivery's numbered MESSAGE records may take it
+        boolean ownerLane = options.wireFormat() == PipeWireFormat.ENVELOPE && !options.confirmDelivery();
+        this.writer = new FrameWriter(channel, options.ioBufferSize(), ownerLane,
+                "ipc-pipe-" + pipeName + "-flusher-" + generation);
         try {
             this.reader = new FrameReader(channel, options.ioBufferSize(), options.maxMessageSize(),
                     "ipc.pipes." + pipeName + ".max-message-size");

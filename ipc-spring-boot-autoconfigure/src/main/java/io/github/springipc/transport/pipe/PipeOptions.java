@@ -289,8 +289,10 @@ public final class PipeOptions {
         /**
          * Size of each socket read and write buffer ({@code io-buffer-size}); default 64 KiB. A
          * connection holds three, all direct and allocated once: one it reads into, and two that
-         * senders' frames are coalesced in (one filling while the other is written). It bounds how
-         * many bytes one system call carries, and how much a send may leave buffered.
+         * senders' frames are coalesced in (one filling while the other is written); on an
+         * ENVELOPE pipe without confirm-delivery, the thread that owns the connection's lane has a
+         * ring of three more, made at its first send (see {@code docs/pipe-wire-format.md}). It
+         * bounds how many bytes one system call carries, and how much a send may leave buffered.
          */
         public Builder ioBufferSize(int bytes) {
             if (bytes < 4096) {
