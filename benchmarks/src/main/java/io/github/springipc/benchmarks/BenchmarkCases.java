@@ -22,6 +22,14 @@ final class BenchmarkCases {
                                 Integer.toString(s.count(100_000_000)), PAYLOAD },
                         (s, dir) -> new String[] { "sender", dir.resolve("b.sock").toString(),
                                 Integer.toString(s.count(100_000_000)), PAYLOAD }),
+                new TwoJvmCase("baseline.shm.line.rtt", "two processes spinning on a cache line each: the floor of a "
+                        + "shared-memory round trip on this machine, after 3 s of warm-up", true, SharedMemoryPingPong.class,
+                        (s, dir) -> new String[] { "echo", dir.toString(), n(s, 1_000_000), "line" },
+                        (s, dir) -> new String[] { "client", dir.toString(), n(s, 1_000_000), "line" }),
+                new TwoJvmCase("baseline.shm.ring.rtt", "ping-pong over two minimal one-producer one-consumer rings of "
+                        + "64-byte records (Agrona-style), busy-spin, after 3 s of warm-up", true, SharedMemoryPingPong.class,
+                        (s, dir) -> new String[] { "echo", dir.toString(), n(s, 1_000_000), "ring" },
+                        (s, dir) -> new String[] { "client", dir.toString(), n(s, 1_000_000), "ring" }),
                 new PythonCase("baseline.python.pipe.oneway", "Python multiprocessing.Pipe, send_bytes/recv_bytes",
                         "pipe_oneway", 500_000),
                 new PythonCase("baseline.python.pipe.rtt", "Python multiprocessing.Pipe ping-pong", "pipe_rtt", 100_000),
@@ -64,8 +72,8 @@ final class BenchmarkCases {
                         SpringPeers.class, (s, dir) -> java.util.List.<String[]>of(
                                 new String[] { "idle", dir.toString(), s.quick() ? "1" : "5" })),
                 new TwoJvmCase("pipe.oneway", "pipe, send(byte[]) → receive, 64-byte messages", false, PipePeers.class,
-                        (s, dir) -> new String[] { "receiver", dir.toString(), n(s, 30_000_000), PAYLOAD },
-                        (s, dir) -> new String[] { "sender", dir.toString(), n(s, 30_000_000), PAYLOAD }),
+                        (s, dir) -> new String[] { "receiver", dir.toString(), n(s, 100_000_000), PAYLOAD },
+                        (s, dir) -> new String[] { "sender", dir.toString(), n(s, 100_000_000), PAYLOAD }),
                 new TwoJvmCase("pipe.rtt", "pipe ping-pong: send then receive the echo", false, PipePeers.class,
                         (s, dir) -> new String[] { "echo", dir.toString(), n(s, 200_000), PAYLOAD },
                         (s, dir) -> new String[] { "client", dir.toString(), n(s, 200_000), PAYLOAD }),
