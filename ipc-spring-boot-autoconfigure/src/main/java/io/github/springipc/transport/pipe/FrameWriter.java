@@ -29,7 +29,8 @@ import io.github.springipc.transport.IpcMessageCodec;
  * what a small write costs) and nobody writes now. The sender writes the buffer itself at once: a
  * lone message leaves in one system call, with no thread hand-off.</li>
  * <li><b>Burst</b>: sends arrive faster than writes complete (the previous write ended less than
- * that ago), or another thread is writing now. The sender only appends and returns. The
+ * that ago, for {@value #QUICK_SENDS_TO_ARM} sends in a row), or another thread is writing now.
+ * The sender only appends and returns. The
  * connection's <em>flusher</em> thread, woken once per burst, sees that what accumulated goes
  * out. It naps about {@value #NAP_NANOS} ns at a time, doubling up to {@value #MAX_NAP_NANOS} ns while a
  * burst stays dense (the kernel's timer slack may stretch a short nap
@@ -53,11 +54,15 @@ import io.github.springipc.transport.IpcMessageCodec;
  * two atomic instructions per message (the lock's CAS and its volatile release), each of which
  * waits for the message's stores to drain; they were about a third of a sender's time. Other
  * threads take the lock and append to the shared buffer as before. Every write to the socket
- * takes the shared buffer first and then the ring, so each thread's frames stay in the order it
- * sent them: the owner writes only to its ring, and a thread that becomes the owner wrote to the
- * shared buffer before. ACKs always take the shared buffer (their order does not matter); the
- * owner lane is off where the order of all frames matters: a RAW pipe (replies are matched by
- * order) and confirm-delivery (ACKs count MESSAGE records in the order they were numbered).
+ * takes the ring's unwritten bytes first and then the shared buffer, and while the shared buffer
+ * holds a MESSAGE frame not yet taken for a write, the owner appends to the shared buffer too
+ * (under the lock). So frames keep the order of sends that happen one after the other, whichever
+ * threads make them: a frame the owner published before another thread's send is taken with or
+ * before that send's; a frame another thread appended before the owner's send makes the owner
+ * follow it in the shared buffer. ACKs take the shared buffer and do not count (their order does
+ * not matter). The owner lane is off where every frame must take one path: a RAW pipe (replies
+ * are matched by order) and confirm-delivery (ACKs count MESSAGE records in the order they were
+ * numbered).
  *
  * <p>The owner decides what to do after it published a frame without the lock by reading
  * {@code flusherArmed} and {@code flushRequested} after its publishing store. When the flusher is
@@ -66,8 +71,8 @@ import io.github.springipc.transport.IpcMessageCodec;
  * lane saves), so an owner may still see the flusher armed while the flusher, having written
  * everything it saw, disarms: for a few nanoseconds, until the owner's store leaves its core's
  * store buffer (being descheduled drains it too). So a flusher that disarmed with an owner lane
- * in use looks at the ring again one nap later, and once more a second later, and writes what it
- * finds.
+ * in use looks at the ring again one nap later, and then once a second (the memory model alone
+ * bounds that window by nothing), and writes what it finds.
  *
  * <p>The channel is non-blocking and every wait of a sender is bounded by its deadline. A sender
  * waiting for room that times out has queued nothing. A sender writing itself that times out (the
@@ -111,11 +116,19 @@ final class FrameWriter {
     private static final int LOCK_SPINS = 100;
 
     /**
-     * A send that comes less than this after the previous write ended is part of a burst: about
-     * what a small write costs. A ping-pong's sends are a round trip apart (10 µs and more), a
-     * sending loop's a fraction of a microsecond.
+     * A send that comes less than this after the previous write ended is a quick one: about what
+     * a small write costs. A sending loop's sends come a fraction of a microsecond after the write.
      */
     static final long BURST_GAP_NANOS = 2_000;
+
+    /**
+     * Quick sends in a row that make a burst. One is not enough: a ping-pong's next send comes one
+     * round trip after the write, which the pipe's polling readers bring down to a few
+     * microseconds, and now and then under {@link #BURST_GAP_NANOS}; taken for a burst, its
+     * message then waited for the flusher's first nap (some 50 to 100 µs, timer slack included),
+     * about one round trip in a hundred.
+     */
+    static final int QUICK_SENDS_TO_ARM = 2;
 
     /**
      * Locked appends between two looks at whether the owner has ended: {@code isAlive} is a native
@@ -123,8 +136,8 @@ final class FrameWriter {
      */
     static final int OWNER_CHECK_INTERVAL = 256;
 
-    /** When a flusher that disarmed looks at the owner's ring again: one nap, then a second. */
-    private static final long[] STRAY_CHECK_DELAYS = { NAP_NANOS, 1_000_000_000L };
+    /** How often a disarmed flusher looks at the owner's ring after its first look, one nap in. */
+    private static final long STRAY_CHECK_INTERVAL_NANOS = 1_000_000_000L;
 
     private static final VarHandle APPENDS;
 
@@ -182,6 +195,9 @@ final class FrameWriter {
     /** When the last write to the socket ended ({@link System#nanoTime()}). */
     private long lastWriteEnd = Long.MIN_VALUE / 2;
 
+    /** Quick sends in a row on an idle pipe (see {@link #QUICK_SENDS_TO_ARM}); under the lock. */
+    private int quickSends;
+
     /** What the current or last writer writes: the rest of it must go out before anything else. */
     private ByteBuffer[] inflight;
 
@@ -211,6 +227,12 @@ final class FrameWriter {
 
     /** Locked appends of threads other than the owner, for the look at whether it ended. */
     private int sharedAppends;
+
+    /**
+     * The shared buffer holds a MESSAGE frame that no write has taken yet: the owner appends there
+     * too, after it (see the class comment). Written under the lock, read by the owner without it.
+     */
+    private volatile boolean messageInShared;
 
     /**
      * @param channel a non-blocking channel
@@ -287,7 +309,7 @@ final class FrameWriter {
     long writeBarePayload(byte[] payload, long timeoutNanos) throws IOException {
         int body = PipeFrameLayout.PLAIN_MESSAGE_HEADER + payload.length;
         int frame = PipeFrameLayout.LENGTH_PREFIX + body;
-        if (this.owner == Thread.currentThread()) {
+        if (this.owner == Thread.currentThread() && !this.messageInShared) {
             OwnerRing ring = this.ring;
             int at = ring.claim(frame, this.chunk);
             if (at >= 0 && this.failure == null) {
@@ -337,7 +359,7 @@ final class FrameWriter {
     long writeEnvelope(IpcMessage message, int envelopeLength, long timeoutNanos) throws IOException {
         int body = PipeFrameLayout.KIND_LENGTH + envelopeLength;
         int frame = PipeFrameLayout.LENGTH_PREFIX + body;
-        if (this.owner == Thread.currentThread()) {
+        if (this.owner == Thread.currentThread() && !this.messageInShared) {
             OwnerRing ring = this.ring;
             int at = ring.claim(frame, this.chunk);
             if (at >= 0 && this.failure == null) {
@@ -452,6 +474,9 @@ final class FrameWriter {
     private long finishAppend(long timeoutNanos) throws IOException {
         long sequence = ++this.messagesWritten;
         noteAppend();
+        if (this.ownerLane && !this.messageInShared) {
+            this.messageInShared = true;
+        }
         afterAppend(timeoutNanos);
         return sequence;
     }
@@ -468,8 +493,10 @@ final class FrameWriter {
             return;
         }
         long now = System.nanoTime(); // not on the burst path above: it costs as much as the append
-        long sinceLastWrite = now - this.lastWriteEnd;
-        if (sinceLastWrite < BURST_GAP_NANOS) {
+        if (now - this.lastWriteEnd >= BURST_GAP_NANOS) {
+            this.quickSends = 0;
+        }
+        else if (++this.quickSends >= QUICK_SENDS_TO_ARM) {
             armFlusher(); // sends come faster than writes complete: let them accumulate
             return;
         }
@@ -507,7 +534,7 @@ final class FrameWriter {
         }
         Thread owner = this.owner;
         if (owner == current) {
-            return this.ring;
+            return this.messageInShared ? null : this.ring; // after the frames there (see the class comment)
         }
         if (owner != null && (++this.sharedAppends % OWNER_CHECK_INTERVAL != 0 || owner.isAlive())) {
             return null;
@@ -517,7 +544,7 @@ final class FrameWriter {
         }
         this.ring.adopt();
         this.owner = current;
-        return this.ring;
+        return this.messageInShared ? null : this.ring;
     }
 
     /**
@@ -546,6 +573,9 @@ final class FrameWriter {
                 }
                 catch (WriteTimeoutException ex) {
                     throw new WriteTimeoutException(false); // what stalled was earlier frames, not this one
+                }
+                catch (WriteInterruptedException ex) {
+                    throw new WriteInterruptedException(false);
                 }
                 continue;
             }
@@ -596,7 +626,7 @@ final class FrameWriter {
     private void runFlusher() {
         IOException failed = null;
         long stallBudget = MIN_STALL_NANOS;
-        int strayChecks = STRAY_CHECK_DELAYS.length; // none due until the first disarm
+        int strayChecks = 0;
         this.lock.lock();
         try {
             while (this.failure == null) {
@@ -656,13 +686,18 @@ final class FrameWriter {
 
     /**
      * The disarmed flusher's wait (lock held) until it is armed again. With an owner lane in use it
-     * first writes what an owner may have left to it as it disarmed: at once, one nap later and a
-     * second later (see the class comment); then it waits for the next burst.
+     * writes what an owner may have left to it as it disarmed (see the class comment): it looks at
+     * once, one nap later, and then once a second.
      *
      * @return how many of those looks are done since the last disarm
      */
     private int awaitArming(int strayChecks, long stallBudget) throws IOException {
-        if (this.ring != null && !this.writerActive && isQueued()) {
+        if (this.ring == null) {
+            this.work.awaitUninterruptibly();
+            return strayChecks;
+        }
+        boolean looked = !this.writerActive; // else the writer takes what it finds: look again soon
+        if (looked && isQueued()) {
             try {
                 flushLocked(System.nanoTime() + stallBudget);
             }
@@ -671,17 +706,13 @@ final class FrameWriter {
                 return strayChecks;
             }
         }
-        if (this.ring == null || strayChecks >= STRAY_CHECK_DELAYS.length) {
-            this.work.awaitUninterruptibly();
-            return strayChecks;
-        }
         try {
-            this.work.awaitNanos(STRAY_CHECK_DELAYS[strayChecks]);
+            this.work.awaitNanos(looked && strayChecks > 0 ? STRAY_CHECK_INTERVAL_NANOS : NAP_NANOS);
         }
         catch (InterruptedException ex) {
             // nobody interrupts the flusher; look again
         }
-        return strayChecks + 1;
+        return looked ? strayChecks + 1 : strayChecks;
     }
 
     /**
@@ -710,7 +741,7 @@ final class FrameWriter {
 
     /** Frames appended to both lanes so far: a hint, read without the lock. */
     private long appendsSoFar() {
-        OwnerRing ring = this.ring; // a racy read: a ring made a moment ago only counts at the next look
+        OwnerRing ring = this.ring;
         return (long) APPENDS.getOpaque(this) + (ring == null ? 0 : ring.appends());
     }
 
@@ -741,6 +772,9 @@ final class FrameWriter {
                 catch (WriteTimeoutException ex) {
                     throw new WriteTimeoutException(false); // what stalled was earlier frames, not this one
                 }
+                catch (WriteInterruptedException ex) {
+                    throw new WriteInterruptedException(false);
+                }
                 continue;
             }
             awaitRoom(deadline);
@@ -758,7 +792,7 @@ final class FrameWriter {
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting to write");
+            throw new WriteInterruptedException(false);
         }
     }
 
@@ -794,8 +828,8 @@ final class FrameWriter {
     }
 
     /**
-     * Makes what is queued the next write (lock held, no write under way): the shared buffer
-     * first, then the owner's ring (see the class comment for why in this order).
+     * Makes what is queued the next write (lock held, no write under way): the owner's ring
+     * first, then the shared buffer (see the class comment for why in this order).
      *
      * @return false when nothing is queued
      */
@@ -806,6 +840,7 @@ final class FrameWriter {
             this.pending = this.writing;
             this.writing = shared;
             shared.flip();
+            this.messageInShared = false;
         }
         ByteBuffer[] parts = this.ring == null ? null : this.ring.unwritten(shared);
         if (parts == null && shared != null) {
@@ -826,11 +861,11 @@ final class FrameWriter {
         }
         writeUnlocked(parts, deadline);
         this.inflight = null;
-        if (parts[0] == this.writing) {
+        if (parts[parts.length - 1] == this.writing) {
             this.writing.clear();
         }
-        if (this.ring != null) {
-            this.ring.written();
+        if (this.ring != null && this.ring.written()) {
+            this.room.signalAll(); // an owner may wait for room in its ring
         }
     }
 
@@ -843,7 +878,15 @@ final class FrameWriter {
         this.writerActive = true;
         long sequence;
         try {
-            writeQueued(deadline);
+            try {
+                writeQueued(deadline);
+            }
+            catch (WriteTimeoutException ex) {
+                throw new WriteTimeoutException(false); // what stalled was earlier frames, not this one
+            }
+            catch (WriteInterruptedException ex) {
+                throw new WriteInterruptedException(false);
+            }
             // counted only now: every frame appended meanwhile waits for this one, so the peer's
             // count of MESSAGE records and ours stay in step
             sequence = ++this.messagesWritten;
@@ -851,7 +894,7 @@ final class FrameWriter {
             try {
                 finishInflight(deadline);
             }
-            catch (WriteTimeoutException ex) {
+            catch (WriteTimeoutException | WriteInterruptedException ex) {
                 if (body != null && this.inflight != null) {
                     // the caller may reuse its array once we have thrown: keep our own copy of the rest
                     ByteBuffer rest = ByteBuffer.allocate(body.remaining()).put(body).flip();
@@ -863,7 +906,12 @@ final class FrameWriter {
         finally {
             this.writerActive = false;
         }
-        flushLocked(deadline);
+        try {
+            flushLocked(deadline); // what was appended meanwhile, behind this frame
+        }
+        catch (WriteTimeoutException | WriteInterruptedException ex) {
+            // this frame is out; the rest stays first in line for the next write
+        }
         return sequence;
     }
 
@@ -880,7 +928,7 @@ final class FrameWriter {
             while (last.hasRemaining()) {
                 if (Thread.currentThread().isInterrupted()) {
                     // checked before writing: an interrupt during a channel operation closes the channel
-                    throw new InterruptedIOException("interrupted while writing");
+                    throw new WriteInterruptedException(true);
                 }
                 long written = parts.length == 1 ? this.channel.write(parts[0]) : this.channel.write(parts);
                 if (written == 0) {
@@ -888,7 +936,7 @@ final class FrameWriter {
                 }
             }
         }
-        catch (WriteTimeoutException | InterruptedIOException ex) {
+        catch (WriteTimeoutException | WriteInterruptedException ex) {
             this.lock.lock();
             throw ex;
         }
@@ -917,6 +965,27 @@ final class FrameWriter {
         }
         catch (ClosedSelectorException ex) {
             throw new ClosedChannelException();
+        }
+    }
+
+    /**
+     * The sending thread was interrupted; checked before each system call, since an interrupt
+     * during a channel operation would close the channel.
+     */
+    static final class WriteInterruptedException extends InterruptedIOException {
+
+        private static final long serialVersionUID = 1L;
+
+        private final boolean queued;
+
+        WriteInterruptedException(boolean queued) {
+            super("interrupted while writing");
+            this.queued = queued;
+        }
+
+        /** Whether the frame is already queued: it goes out with the next write on this connection. */
+        boolean queued() {
+            return this.queued;
         }
     }
 

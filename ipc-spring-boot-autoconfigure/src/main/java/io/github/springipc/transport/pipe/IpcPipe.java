@@ -563,7 +563,10 @@ public final class IpcPipe implements IpcChannel {
         }
         if (ex instanceof InterruptedIOException) {
             Thread.currentThread().interrupt();
-            return new IpcException("Pipe '" + this.name + "': interrupted while sending; the message was not sent");
+            boolean queued = ex instanceof FrameWriter.WriteInterruptedException interrupted && interrupted.queued();
+            return new IpcException("Pipe '" + this.name + "': interrupted while sending; " + (queued
+                    ? "the message is queued and goes out with the next write on this connection"
+                    : "the message was not sent"));
         }
         lost(connection, "writing failed: " + ex.getMessage(), Level.INFO);
         return new IpcException("Pipe '" + this.name + "': the peer went away while this message was being sent ("

@@ -149,43 +149,49 @@ final class OwnerRing extends OwnerRingWriterFields {
     }
 
     /**
-     * The next write: {@code head} (when not null) followed by the published bytes not written
-     * yet, in one or two views. Remembers where they end, for {@link #written}.
+     * The next write: the published bytes not written yet, in one or two views, followed by
+     * {@code last} (when not null). Remembers where the bytes end, for {@link #written}.
      *
      * @return the parts, or null when there is nothing to write
      */
-    ByteBuffer[] unwritten(ByteBuffer head) {
+    ByteBuffer[] unwritten(ByteBuffer last) {
         long from = this.flushed;
         long to = (long) PUBLISHED.getAcquire(this);
         if (from == to) {
-            return null;
+            return last == null ? null : new ByteBuffer[] { last };
         }
         this.writingTo = to;
         int start = (int) (from % this.capacity);
         int length = (int) (to - from);
-        int at = head == null ? 0 : 1;
+        int extra = last == null ? 0 : 1;
         ByteBuffer[] parts;
         if (start + length <= this.capacity) {
-            parts = new ByteBuffer[at + 1];
-            parts[at] = this.first.limit(start + length).position(start);
+            parts = new ByteBuffer[1 + extra];
+            parts[0] = this.first.limit(start + length).position(start);
         }
         else {
-            parts = new ByteBuffer[at + 2];
-            parts[at] = this.first.limit(this.capacity).position(start);
-            parts[at + 1] = this.second.limit(start + length - this.capacity).position(0);
+            parts = new ByteBuffer[2 + extra];
+            parts[0] = this.first.limit(this.capacity).position(start);
+            parts[1] = this.second.limit(start + length - this.capacity).position(0);
         }
-        if (head != null) {
-            parts[0] = head;
+        if (last != null) {
+            parts[parts.length - 1] = last;
         }
         return parts;
     }
 
-    /** The parts {@link #unwritten} gave are out: the owner may reuse their bytes. */
-    void written() {
+    /**
+     * The parts {@link #unwritten} gave are out: the owner may reuse their bytes.
+     *
+     * @return whether that made room
+     */
+    boolean written() {
         long to = this.writingTo;
         if (to > this.flushed) {
             FLUSHED.setRelease(this, to);
+            return true;
         }
+        return false;
     }
 }
 

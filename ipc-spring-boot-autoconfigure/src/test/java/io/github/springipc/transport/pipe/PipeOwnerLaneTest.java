@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,8 +18,9 @@ import io.github.springipc.transport.IpcMessage;
 
 /**
  * The owner lane (see {@link FrameWriter}): the thread that owns it writes every frame through its
- * ring without the lock, the others through the shared buffer, and each thread's frames still
- * arrive in the order it sent them, also across a change of owner.
+ * ring without the lock, the others through the shared buffer, and frames still arrive in the
+ * order of sends that follow one another: each thread's own, across a change of owner, and across
+ * threads.
  */
 class PipeOwnerLaneTest {
 
@@ -71,6 +73,40 @@ class PipeOwnerLaneTest {
             assertThat(pipe.connection().writer.owner()).isSameAs(Thread.currentThread());
             assertThat(sink.awaitLine(line -> line.startsWith("MULTISINK"), Duration.ofSeconds(60)))
                     .isEqualTo("MULTISINK OK " + PER_THREAD);
+        }
+    }
+
+    @Test
+    void sendsOfTwoThreadsThatFollowOneAnotherArriveInTheOrderTheyWereMade() throws Exception {
+        int count = 2 * PER_THREAD;
+        try (IpcPipe pipe = IpcPipe.open(this.dir, "p", PipeOptions.defaults());
+                SiblingJvm sink = startPeer("sink", this.dir, "p", "sink", Integer.toString(count))) {
+            sink.awaitLineContaining("READY", STARTUP);
+            assertThat(pipe.awaitConnected(SHORT)).isTrue();
+            // the two threads take turns: each send happens before the next one, from the owner's
+            // ring to the shared buffer and back
+            AtomicLong next = new AtomicLong();
+            Thread[] threads = new Thread[2];
+            for (int t = 0; t < 2; t++) {
+                int parity = t;
+                threads[t] = new Thread(() -> {
+                    ByteBuffer body = ByteBuffer.allocate(8);
+                    for (long i = parity; i < count; i += 2) {
+                        while (next.get() != i) {
+                            Thread.onSpinWait();
+                        }
+                        pipe.send(body.putLong(0, i).array());
+                        next.set(i + 1);
+                    }
+                }, "turn-" + t);
+                threads[t].start();
+            }
+            for (Thread thread : threads) {
+                thread.join(60_000);
+            }
+            assertThat(pipe.connection().writer.owner()).isSameAs(threads[0]);
+            assertThat(sink.awaitLine(line -> line.startsWith("SINK"), Duration.ofSeconds(60)))
+                    .isEqualTo("SINK OK " + count);
         }
     }
 
