@@ -37,9 +37,12 @@ import io.github.springipc.transport.IpcMessageCodec;
  * to some 70 µs) and looks, without the lock, how many sends came meanwhile: while they keep
  * coming it lets the batch grow and then asks the next sender to write it (a flusher preempted in
  * the middle of a write would stall the sender; a sender writing its own batch does not wait for
- * anyone); once a nap saw fewer sends than a burst has, it writes what is left itself and
- * disarms. So the end of a burst leaves within one nap, and a sustained burst costs its senders
- * nothing but the appends and a write per buffer.</li>
+ * anyone); while the senders write full buffers themselves at least that often, it asks nothing
+ * and naps up to {@value #MAX_FLOWING_NAP_NANOS} ns; once a nap saw fewer sends than a burst has,
+ * it writes what is left itself and disarms. So no frame of a burst waits longer than about
+ * {@value #MAX_NAP_NANOS} ns, except the end of a burst so dense that it filled a buffer that
+ * often (up to one long nap), and a sustained burst costs its senders nothing but the appends
+ * and a write per buffer.</li>
  * <li><b>Buffer full</b>: a sender that finds no room and nobody writing writes the buffer itself
  * (so a burst does not depend on the flusher getting a CPU); otherwise it waits for room, at most
  * until its deadline.</li>
@@ -105,6 +108,14 @@ final class FrameWriter {
     static final long MAX_NAP_NANOS = 160_000;
 
     /**
+     * The longest nap while the senders write full buffers themselves at least once per
+     * {@link #MAX_NAP_NANOS}: then no frame waits longer than that for a write anyway, and the
+     * flusher only watches for the end of the burst, which so leaves up to this late. Its
+     * wake-ups at {@link #MAX_NAP_NANOS} took about 5 % of a core that the sender needs.
+     */
+    static final long MAX_FLOWING_NAP_NANOS = 1_280_000;
+
+    /**
      * How long the flusher's write may wait for a full socket before it gives the writer's role
      * back (and retries later, waiting longer each time, up to {@link #MAX_STALL_NANOS}).
      */
@@ -141,9 +152,12 @@ final class FrameWriter {
 
     private static final VarHandle APPENDS;
 
+    private static final VarHandle WRITES;
+
     static {
         try {
             APPENDS = MethodHandles.lookup().findVarHandle(FrameWriter.class, "appends", long.class);
+            WRITES = MethodHandles.lookup().findVarHandle(FrameWriter.class, "writes", long.class);
         }
         catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
@@ -191,6 +205,10 @@ final class FrameWriter {
      */
     @SuppressWarnings("unused")
     private long appends;
+
+    /** Writes completed so far: written under the lock, read without it (opaque) by the flusher. */
+    @SuppressWarnings("unused")
+    private long writes;
 
     /** When the last write to the socket ended ({@link System#nanoTime()}). */
     private long lastWriteEnd = Long.MIN_VALUE / 2;
@@ -726,11 +744,19 @@ final class FrameWriter {
         long nap = NAP_NANOS;
         for (;;) {
             long seen = appendsSoFar();
+            long writesSeen = (long) WRITES.getOpaque(this);
             long napStart = System.nanoTime();
             LockSupport.parkNanos(nap);
             long sends = appendsSoFar() - seen;
-            if (sends == 0 || sends * BURST_GAP_NANOS < System.nanoTime() - napStart || this.failure != null) {
+            long napped = System.nanoTime() - napStart;
+            if (sends == 0 || sends * BURST_GAP_NANOS < napped || this.failure != null) {
                 return;
+            }
+            long writes = (long) WRITES.getOpaque(this) - writesSeen;
+            if (writes * MAX_NAP_NANOS >= napped) {
+                // full buffers go out at least once per MAX_NAP_NANOS without being asked
+                nap = Math.min(nap * 2, MAX_FLOWING_NAP_NANOS);
+                continue;
             }
             if (!this.flushRequested) { // written only when it changes: the senders read its line
                 this.flushRequested = true;
@@ -860,6 +886,7 @@ final class FrameWriter {
             return;
         }
         writeUnlocked(parts, deadline);
+        WRITES.setOpaque(this, (long) WRITES.getOpaque(this) + 1);
         this.inflight = null;
         if (parts[parts.length - 1] == this.writing) {
             this.writing.clear();
