@@ -585,19 +585,7 @@ final class FrameWriter {
                 deadline = System.nanoTime() + timeoutNanos; // only now: the clock costs as much as an append
                 waited = true;
             }
-            if (!this.writerActive) {
-                try {
-                    flushLocked(deadline);
-                }
-                catch (WriteTimeoutException ex) {
-                    throw new WriteTimeoutException(false); // what stalled was earlier frames, not this one
-                }
-                catch (WriteInterruptedException ex) {
-                    throw new WriteInterruptedException(false);
-                }
-                continue;
-            }
-            awaitRoom(deadline);
+            makeRoom(deadline);
         }
     }
 
@@ -791,20 +779,30 @@ final class FrameWriter {
                 deadline = System.nanoTime() + timeoutNanos; // only now: the clock costs as much as an append
                 waited = true;
             }
-            if (!this.writerActive) {
-                try {
-                    flushLocked(deadline);
-                }
-                catch (WriteTimeoutException ex) {
-                    throw new WriteTimeoutException(false); // what stalled was earlier frames, not this one
-                }
-                catch (WriteInterruptedException ex) {
-                    throw new WriteInterruptedException(false);
-                }
-                continue;
-            }
-            awaitRoom(deadline);
+            makeRoom(deadline);
         }
+    }
+
+    /**
+     * One step towards room for a frame not queued yet (lock held): writes what is queued when
+     * nobody writes, else waits for the writer, at most until {@code deadline}.
+     */
+    private void makeRoom(long deadline) throws IOException {
+        if (this.writerActive) {
+            awaitRoom(deadline);
+            return;
+        }
+        try {
+            flushLocked(deadline);
+        }
+        catch (WriteTimeoutException | WriteInterruptedException ex) {
+            throw notQueued(ex);
+        }
+    }
+
+    /** A failure to write the frames queued before one: that one was not queued. */
+    private static IOException notQueued(IOException ex) {
+        return ex instanceof WriteTimeoutException ? new WriteTimeoutException(false) : new WriteInterruptedException(false);
     }
 
     /** Waits for the flusher to make progress; a timeout here means this frame was not queued. */
@@ -908,11 +906,8 @@ final class FrameWriter {
             try {
                 writeQueued(deadline);
             }
-            catch (WriteTimeoutException ex) {
-                throw new WriteTimeoutException(false); // what stalled was earlier frames, not this one
-            }
-            catch (WriteInterruptedException ex) {
-                throw new WriteInterruptedException(false);
+            catch (WriteTimeoutException | WriteInterruptedException ex) {
+                throw notQueued(ex); // what stalled was earlier frames, not this one
             }
             // counted only now: every frame appended meanwhile waits for this one, so the peer's
             // count of MESSAGE records and ours stay in step
