@@ -858,6 +858,12 @@ final class FrameWriter {
      * @return false when nothing is queued
      */
     private boolean takeQueued() {
+        OwnerRing ring = this.ring;
+        if (ring != null) {
+            // before the shared buffer is taken: an owner that sees it taken (messageInShared
+            // false) and publishes next must not have its frame written ahead of it
+            ring.markUnwritten();
+        }
         ByteBuffer shared = null;
         if (this.pending.position() > 0) {
             shared = this.pending;
@@ -866,7 +872,7 @@ final class FrameWriter {
             shared.flip();
             this.messageInShared = false;
         }
-        ByteBuffer[] parts = this.ring == null ? null : this.ring.unwritten(shared);
+        ByteBuffer[] parts = ring == null ? null : ring.unwritten(shared);
         if (parts == null && shared != null) {
             parts = new ByteBuffer[] { shared };
         }

@@ -149,18 +149,25 @@ final class OwnerRing extends OwnerRingWriterFields {
     }
 
     /**
-     * The next write: the published bytes not written yet, in one or two views, followed by
-     * {@code last} (when not null). Remembers where the bytes end, for {@link #written}.
+     * Fixes the end of the next write at what is published now; {@link #unwritten} then gives the
+     * bytes up to there.
+     */
+    void markUnwritten() {
+        this.writingTo = (long) PUBLISHED.getAcquire(this);
+    }
+
+    /**
+     * The next write: the bytes not written yet up to the end {@link #markUnwritten} fixed, in
+     * one or two views, followed by {@code last} (when not null).
      *
      * @return the parts, or null when there is nothing to write
      */
     ByteBuffer[] unwritten(ByteBuffer last) {
         long from = this.flushed;
-        long to = (long) PUBLISHED.getAcquire(this);
+        long to = this.writingTo;
         if (from == to) {
             return last == null ? null : new ByteBuffer[] { last };
         }
-        this.writingTo = to;
         int start = (int) (from % this.capacity);
         int length = (int) (to - from);
         int extra = last == null ? 0 : 1;
@@ -181,7 +188,7 @@ final class OwnerRing extends OwnerRingWriterFields {
     }
 
     /**
-     * The parts {@link #unwritten} gave are out: the owner may reuse their bytes.
+     * The parts {@link #unwritten} gave are out (or there were none): the owner may reuse their bytes.
      *
      * @return whether that made room
      */
