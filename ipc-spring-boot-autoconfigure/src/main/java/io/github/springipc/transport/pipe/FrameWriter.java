@@ -80,8 +80,9 @@ import io.github.springipc.transport.IpcMessageCodec;
  * <p>The channel is non-blocking and every wait of a sender is bounded by its deadline. A sender
  * waiting for room that times out has queued nothing. A sender writing itself that times out (the
  * peer stopped reading) leaves the unwritten rest of its batch first in line: it is never cut or
- * reordered, and goes out with the next write on this connection (or the drain at close) if the
- * peer reads again. The flusher's writes wait for a full socket for 1 ms at first (up to 100 ms
+ * reordered, and the flusher (armed for it) writes it if the peer reads again; so does anything a
+ * sender's write leaves queued, since a sender writes at most {@value #SENDER_WRITES} times in a
+ * row, however fast other threads append. The flusher's writes wait for a full socket for 1 ms at first (up to 100 ms
  * while the socket stays full), then give the writer's role back and retry, so that a flusher
  * that is preempted or blocked never holds up a sender that could write itself.
  *
@@ -122,6 +123,9 @@ final class FrameWriter {
     private static final long MIN_STALL_NANOS = 1_000_000;
 
     private static final long MAX_STALL_NANOS = 100_000_000;
+
+    /** Writes a sender makes at most, one after the other, before it leaves the rest to the flusher. */
+    private static final int SENDER_WRITES = 2;
 
     /** Attempts of {@code tryLock} before a sender parks on the lock. */
     private static final int LOCK_SPINS = 100;
@@ -401,7 +405,15 @@ final class FrameWriter {
                 afterAppend(timeoutNanos);
                 return 0;
             }
-            putEnvelope(this.pending, body, message);
+            ByteBuffer buf = this.pending;
+            int at = buf.position();
+            try {
+                putEnvelope(buf, body, message);
+            }
+            catch (RuntimeException ex) {
+                buf.position(at); // a message the codec refuses (too many headers, say) leaves nothing behind
+                throw ex;
+            }
             return finishAppend(timeoutNanos);
         }
         finally {
@@ -440,6 +452,10 @@ final class FrameWriter {
         this.lock.lock();
         try {
             while (this.failure == null && (this.writerActive || isQueued())) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    return;
+                }
                 if (!this.writerActive) {
                     try {
                         flushLocked(deadline);
@@ -448,10 +464,6 @@ final class FrameWriter {
                         return;
                     }
                     continue;
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    return;
                 }
                 try {
                     this.room.awaitNanos(remaining);
@@ -514,9 +526,8 @@ final class FrameWriter {
         if (now - this.lastWriteEnd >= BURST_GAP_NANOS) {
             this.quickSends = 0;
         }
-        else if (++this.quickSends >= QUICK_SENDS_TO_ARM) {
-            armFlusher(); // sends come faster than writes complete: let them accumulate
-            return;
+        else if (++this.quickSends >= QUICK_SENDS_TO_ARM && armFlusher()) {
+            return; // sends come faster than writes complete: let them accumulate
         }
         flushLocked(now + timeoutNanos);
     }
@@ -607,17 +618,29 @@ final class FrameWriter {
         APPENDS.setOpaque(this, (long) APPENDS.getOpaque(this) + 1);
     }
 
-    private void armFlusher() {
-        this.flusherArmed = true;
+    /**
+     * Makes the flusher responsible for what is queued (lock held), starting its thread at the
+     * first call.
+     *
+     * @return false when its thread could not be started: the caller writes itself
+     */
+    private boolean armFlusher() {
         if (this.flusher == null) {
             Thread thread = new Thread(this::runFlusher, this.flusherName);
             thread.setDaemon(true);
+            try {
+                thread.start(); // it takes the lock first, so it sees the fields set below
+            }
+            catch (OutOfMemoryError | InternalError ex) {
+                return false; // no thread to be had: without a flusher senders write themselves
+            }
             this.flusher = thread;
-            thread.start();
         }
         else {
             this.work.signal();
         }
+        this.flusherArmed = true;
+        return true;
     }
 
     /**
@@ -836,18 +859,39 @@ final class FrameWriter {
         try {
             writeQueued(deadline);
         }
+        catch (WriteTimeoutException | WriteInterruptedException ex) {
+            handOver();
+            throw ex;
+        }
         finally {
             this.writerActive = false;
             this.room.signalAll();
         }
+        handOver();
     }
 
-    /** Writes, as the writer (lock held), the rest of the last write and then all that is queued. */
+    /**
+     * Writes, as the writer (lock held), the rest of the last write and then what is queued: all
+     * of it for the flusher, at most {@value #SENDER_WRITES} writes for a sender, whose send
+     * would otherwise not return for as long as other threads keep appending.
+     */
     private void writeQueued(long deadline) throws IOException {
         finishInflight(deadline);
-        while (takeQueued()) {
+        boolean sender = Thread.currentThread() != this.flusher;
+        for (int writes = 0; (!sender || writes < SENDER_WRITES) && takeQueued(); writes++) {
             this.room.signalAll();
             finishInflight(deadline);
+        }
+    }
+
+    /**
+     * After a sender's write (lock held): what it left queued (appended meanwhile, or not written
+     * because the peer stalled or the sender was interrupted) becomes the flusher's, so that it
+     * does not wait for the next send.
+     */
+    private void handOver() {
+        if (!this.flusherArmed && Thread.currentThread() != this.flusher && isQueued()) {
+            armFlusher();
         }
     }
 
@@ -933,6 +977,7 @@ final class FrameWriter {
         }
         finally {
             this.writerActive = false;
+            this.room.signalAll();
         }
         try {
             flushLocked(deadline); // what was appended meanwhile, behind this frame
@@ -965,13 +1010,14 @@ final class FrameWriter {
             }
         }
         catch (WriteTimeoutException | WriteInterruptedException ex) {
-            this.lock.lock();
-            throw ex;
+            throw ex; // the rest stays first in line
         }
         catch (IOException ex) {
             failed = ex;
         }
-        this.lock.lock();
+        finally {
+            this.lock.lock(); // whatever happened, callers hold the lock again
+        }
         this.lastWriteEnd = System.nanoTime();
         if (failed != null) {
             if (this.failure == null) {

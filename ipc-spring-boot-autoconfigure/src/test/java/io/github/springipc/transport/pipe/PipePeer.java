@@ -84,6 +84,10 @@ public final class PipePeer {
             Thread.sleep(120_000);
             return;
         }
+        if (mode.equals("countsink")) {
+            countSink(pipe);
+            return;
+        }
         if (mode.equals("multisink")) {
             multiSink(pipe, Integer.parseInt(args[3]), Integer.parseInt(args[4]));
             return;
@@ -167,6 +171,30 @@ public final class PipePeer {
         System.out.printf("DRAINSINK OK %d allocated %.3f bytes per message%n", next[0],
                 (double) allocated / Math.max(1, next[0] - countedFrom));
         Thread.sleep(60_000);
+    }
+
+    /**
+     * After the start delay, drains messages of (long sequence) and reports how many came, in
+     * order, each time none came for 500 ms: {@code COUNTSINK <count>} or {@code COUNTSINK BAD ...}.
+     */
+    private static void countSink(IpcPipe pipe) throws InterruptedException {
+        Thread.sleep(startDelayMillis); // meanwhile the socket and the sender's buffers fill up
+        long[] next = new long[1];
+        String[] bad = new String[1];
+        PipeMessageHandler handler = (buffer, offset, length) -> {
+            long got = buffer.getLong(offset);
+            if (got != next[0] && bad[0] == null) {
+                bad[0] = "COUNTSINK BAD expected " + next[0] + " got " + got;
+            }
+            next[0]++;
+        };
+        long reported = -1;
+        while (true) {
+            if (pipe.drain(handler, 4096, Duration.ofMillis(500)) == 0 && next[0] != reported) {
+                reported = next[0];
+                System.out.println(bad[0] != null ? bad[0] : "COUNTSINK " + next[0]);
+            }
+        }
     }
 
     /** Expects {@code threads * perThread} messages of (int thread, long sequence), each thread's in order. */
