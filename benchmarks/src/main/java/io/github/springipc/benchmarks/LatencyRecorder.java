@@ -16,6 +16,34 @@ final class LatencyRecorder {
         this.samples = new long[capacity];
     }
 
+    /** One exchange of a round-trip case: send, then wait for the answer. */
+    @FunctionalInterface
+    interface RoundTrip {
+
+        void run() throws InterruptedException;
+    }
+
+    /**
+     * Runs {@code roundTrip} for {@code warmupNanos} (and at least 1000 times) without measuring,
+     * then {@code count} times measured, and prints the rate and the percentiles ({@code rtt.*}).
+     * The warm-up leaves out the seconds in which both JVMs still compile the hot paths.
+     */
+    static void measureRoundTrips(int count, long warmupNanos, RoundTrip roundTrip) throws InterruptedException {
+        long warmupEnd = System.nanoTime() + warmupNanos;
+        for (int i = 0; i < 1000 || System.nanoTime() - warmupEnd < 0; i++) {
+            roundTrip.run();
+        }
+        LatencyRecorder recorder = new LatencyRecorder(count);
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            long sent = System.nanoTime();
+            roundTrip.run();
+            recorder.record(System.nanoTime() - sent);
+        }
+        Peer.result("rtt.round_trips_per_s", count / ((System.nanoTime() - start) / 1e9));
+        recorder.printPercentiles("rtt");
+    }
+
     void record(long nanos) {
         if (this.count < this.samples.length) {
             this.samples[this.count++] = nanos;

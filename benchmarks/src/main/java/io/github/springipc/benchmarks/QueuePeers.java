@@ -151,19 +151,7 @@ public final class QueuePeers {
         }
         try (IpcQueue ping = open(dir, "ping", strategy); IpcQueue pong = open(dir, "pong", strategy)) {
             RoundTrip roundTrip = new RoundTrip(ping, pong, payload, strategy == WaitStrategy.BUSY_SPIN);
-            long warmupEnd = System.nanoTime() + RTT_WARMUP_NANOS;
-            for (int i = 0; i < 1000 || System.nanoTime() - warmupEnd < 0; i++) {
-                roundTrip.run();
-            }
-            LatencyRecorder recorder = new LatencyRecorder(count);
-            long start = System.nanoTime();
-            for (int i = 0; i < count; i++) {
-                long sent = System.nanoTime();
-                roundTrip.run();
-                recorder.record(System.nanoTime() - sent);
-            }
-            Peer.result("rtt.round_trips_per_s", count / ((System.nanoTime() - start) / 1e9));
-            recorder.printPercentiles("rtt");
+            LatencyRecorder.measureRoundTrips(count, RTT_WARMUP_NANOS, roundTrip::run);
             // raw in both modes: drain sees its length as is, receive as a payload of that length
             ByteBuffer end = ByteBuffer.allocateDirect(END_LENGTH);
             while (!ping.offer(end, 0, END_LENGTH)) {

@@ -50,7 +50,7 @@ public final class SharedMemoryPingPong {
     private SharedMemoryPingPong() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
         boolean client = args[0].equals("client");
         int count = Integer.parseInt(args[2]);
         boolean ring = args[3].equals("ring");
@@ -65,21 +65,10 @@ public final class SharedMemoryPingPong {
                 echo(memory, mine, theirs, ring);
                 return;
             }
-            long sequence = 0;
-            long warmupEnd = System.nanoTime() + QueuePeers.RTT_WARMUP_NANOS;
-            for (int i = 0; i < 1000 || System.nanoTime() - warmupEnd < 0; i++) {
-                roundTrip(memory, mine, theirs, ring, ++sequence);
-            }
-            LatencyRecorder recorder = new LatencyRecorder(count);
-            long start = System.nanoTime();
-            for (int i = 0; i < count; i++) {
-                long sent = System.nanoTime();
-                roundTrip(memory, mine, theirs, ring, ++sequence);
-                recorder.record(System.nanoTime() - sent);
-            }
-            Peer.result("rtt.round_trips_per_s", count / ((System.nanoTime() - start) / 1e9));
-            recorder.printPercentiles("rtt");
-            publish(memory, mine, ring, ++sequence, END);
+            long[] sequence = new long[1];
+            LatencyRecorder.measureRoundTrips(count, QueuePeers.RTT_WARMUP_NANOS,
+                    () -> roundTrip(memory, mine, theirs, ring, ++sequence[0]));
+            publish(memory, mine, ring, ++sequence[0], END);
         }
     }
 

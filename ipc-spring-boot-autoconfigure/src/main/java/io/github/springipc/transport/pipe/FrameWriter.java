@@ -859,15 +859,11 @@ final class FrameWriter {
         try {
             writeQueued(deadline);
         }
-        catch (WriteTimeoutException | WriteInterruptedException ex) {
-            handOver();
-            throw ex;
-        }
         finally {
             this.writerActive = false;
             this.room.signalAll();
+            handOver();
         }
-        handOver();
     }
 
     /**
@@ -890,7 +886,7 @@ final class FrameWriter {
      * does not wait for the next send.
      */
     private void handOver() {
-        if (!this.flusherArmed && Thread.currentThread() != this.flusher && isQueued()) {
+        if (!this.flusherArmed && this.failure == null && Thread.currentThread() != this.flusher && isQueued()) {
             armFlusher();
         }
     }
