@@ -98,7 +98,8 @@ public class DefaultIpcMessageConverter extends CompositeMessageConverter {
         return (eagerJson != null) ? eagerJson : lazyJson;
     }
 
-    private JsonConverter json() {
+    /** The JSON converter, made now if it was not (package-private for tests). */
+    JsonConverter json() {
         return (this.eagerJson != null) ? this.eagerJson : this.lazyJson.converter();
     }
 

@@ -23,7 +23,9 @@ import org.springframework.util.MimeType;
  * the direct reads and writes its owner uses for the common case. A direct read gives what
  * {@link JacksonJsonMessageConverter#fromMessage} gives (same mapper, type, view and error), with
  * the Jackson reader prepared once per target type and listener parameter instead of per
- * message.
+ * message. The direct route uses a {@linkplain RecyclingJsonMapper copy} of the mapper that differs
+ * only in where its parsers and generators take their buffers from; Spring's converter, the
+ * regular route, uses the mapper itself.
  */
 final class JsonConverter extends JacksonJsonMessageConverter {
 
@@ -32,6 +34,7 @@ final class JsonConverter extends JacksonJsonMessageConverter {
 
     private static final int MAX_CACHED_READERS = 256;
 
+    /** The mapper of the direct route. */
     private final JsonMapper mapper;
 
     private final MimeType contentType;
@@ -42,8 +45,13 @@ final class JsonConverter extends JacksonJsonMessageConverter {
 
     JsonConverter(JsonMapper mapper) {
         super(mapper);
-        this.mapper = mapper;
+        this.mapper = RecyclingJsonMapper.copyOf(mapper);
         this.contentType = getSupportedMimeTypes().get(0);
+    }
+
+    /** The mapper of the direct route (for tests). */
+    JsonMapper directMapper() {
+        return this.mapper;
     }
 
     /** The content type written with JSON payloads, {@code application/json}. */
