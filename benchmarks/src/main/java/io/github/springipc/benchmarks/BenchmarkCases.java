@@ -30,6 +30,11 @@ final class BenchmarkCases {
                         + "64-byte records (Agrona-style), busy-spin, after 3 s of warm-up", true, SharedMemoryPingPong.class,
                         (s, dir) -> new String[] { "echo", dir.toString(), n(s, 1_000_000), "ring" },
                         (s, dir) -> new String[] { "client", dir.toString(), n(s, 1_000_000), "ring" }),
+                new TwoJvmCase("baseline.shm.ring.oneway", "a minimal one-producer one-consumer ring of 64-byte records "
+                        + "in shared memory (Agrona-style: length published last, read space zeroed), busy-spin",
+                        true, MinimalRingStream.class,
+                        (s, dir) -> new String[] { "consumer", dir.toString(), n(s, 100_000_000) },
+                        (s, dir) -> new String[] { "producer", dir.toString(), n(s, 100_000_000) }),
                 new PythonCase("baseline.python.pipe.oneway", "Python multiprocessing.Pipe, send_bytes/recv_bytes",
                         "pipe_oneway", 500_000),
                 new PythonCase("baseline.python.pipe.rtt", "Python multiprocessing.Pipe ping-pong", "pipe_rtt", 100_000),

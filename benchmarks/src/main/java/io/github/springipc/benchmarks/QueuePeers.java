@@ -26,7 +26,8 @@ import io.github.springipc.transport.queue.WaitStrategy;
  */
 public final class QueuePeers {
 
-    private static final int CAPACITY = 16 << 20;
+    /** Ring bytes of every queue the cases open (and of {@link MinimalRingStream}). */
+    static final int CAPACITY = 16 << 20;
 
     /** How long the RTT client exchanges messages before it measures. */
     static final long RTT_WARMUP_NANOS = 3_000_000_000L;
