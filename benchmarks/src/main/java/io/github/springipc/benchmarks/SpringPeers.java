@@ -176,8 +176,7 @@ public final class SpringPeers {
     public static void main(String[] args) throws Exception {
         String role = args[0];
         String dir = args[1];
-        String[] queue = { "--ipc.directory=" + dir, "--ipc.queues.pojos.capacity=16MB",
-                "--ipc.queues.pojos.max-message-size=4KB", "--spring.main.banner-mode=off",
+        String[] queue = { "--ipc.directory=" + dir, "--ipc.queues.pojos.max-message-size=4KB", "--spring.main.banner-mode=off",
                 "--logging.level.root=warn" };
         switch (role) {
             case "listener" -> {
