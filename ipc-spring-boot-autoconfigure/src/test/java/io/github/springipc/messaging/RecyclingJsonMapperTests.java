@@ -62,7 +62,7 @@ class RecyclingJsonMapperTests {
     }
 
     @Test
-    void aPoolTheApplicationChoseIsKept() {
+    void aPoolOrMapperClassTheApplicationChoseIsKept() {
         JsonMapper bounded = JsonMapper.builder(JsonFactory.builder().recyclerPool(JsonRecyclerPools.newBoundedPool(4)).build())
                 .build();
         JsonMapper shared = JsonMapper.builder(
@@ -73,6 +73,9 @@ class RecyclingJsonMapperTests {
         assertThat(RecyclingJsonMapper.copyOf(bounded)).isSameAs(bounded);
         assertThat(RecyclingJsonMapper.copyOf(shared)).isSameAs(shared);
         assertThat(RecyclingJsonMapper.copyOf(threadLocal)).isSameAs(threadLocal);
+        JsonMapper subclass = new JsonMapper() {
+        };
+        assertThat(RecyclingJsonMapper.copyOf(subclass)).isSameAs(subclass);
         assertThat(RecyclingJsonMapper.isJacksonDefault(JsonMapper.builder().build().tokenStreamFactory()._getRecyclerPool()))
                 .isTrue();
     }
