@@ -274,7 +274,10 @@ public class IpcProperties {
     /** Settings of one queue. */
     public static class Queue {
 
-        /** Bytes of message storage; a power of two between 4KB and 1GB. */
+        /**
+         * Bytes of message storage; a power of two between 4KB and 1GB. Larger holds longer bursts
+         * but is not faster: a ring that fits in the L2 cache streams fastest.
+         */
         private DataSize capacity = DataSize.ofMegabytes(1);
 
         /** Largest message accepted by send; at most an eighth of the capacity. */
