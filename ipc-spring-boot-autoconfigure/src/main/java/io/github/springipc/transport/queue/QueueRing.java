@@ -524,6 +524,18 @@ final class QueueRing {
     // ---- reclaiming ------------------------------------------------------------------------
 
     /**
+     * Whether settled records may fill at least {@code span} bytes at the head: a look that
+     * writes nothing, before {@link #reclaim}. Records before the first held position and behind
+     * the dispatch cursor are settled or waiting for redelivery, so this bounds the span from
+     * above.
+     */
+    boolean reclaimable(int span) {
+        long head = head();
+        long dispatch = dispatch();
+        return dispatch - head >= span && firstHeldPosition(dispatch) - head >= span;
+    }
+
+    /**
      * Moves the head over settled records at the head, zeroing their bytes first: producers
      * rely on zeroed memory beyond the tail ("not written yet"). Whoever wins the CAS of the head
      * record's state to RECLAIMING does it; everyone else returns at once.

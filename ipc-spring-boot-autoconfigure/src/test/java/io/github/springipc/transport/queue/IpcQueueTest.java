@@ -239,6 +239,28 @@ class IpcQueueTest {
     }
 
     @Test
+    void aFullQueueTakesNewMessagesOnceAnEighthOfItIsSettledNotRecordByRecord() {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) { // 4096 bytes: spans of 512
+            ByteBuffer message = ByteBuffer.allocateDirect(48); // 64-byte records
+            int written = 0;
+            while (queue.tryWrite(message.clear())) {
+                written++;
+            }
+            assertThat(written).isEqualTo(4096 / 64);
+            RawMessageHandler ignore = (buffer, offset, length) -> {
+            };
+            assertThat(queue.drain(ignore, 2)).isEqualTo(2);
+            long head = queue.ring().head();
+
+            assertThat(queue.tryWrite(message.clear())).as("room freed record by record").isFalse();
+            assertThat(queue.ring().head()).isEqualTo(head);
+            assertThat(queue.drain(ignore, 6)).isEqualTo(6); // 8 x 64 = 512 bytes settled
+            assertThat(queue.tryWrite(message.clear())).isTrue();
+            assertThat(queue.ring().head()).isEqualTo(head + 512);
+        }
+    }
+
+    @Test
     void oversizeMessageIsRefusedAtSend() {
         try (IpcQueue queue = IpcQueue.open(this.dir, "q", SMALL)) {
             assertThatThrownBy(() -> queue.send(IpcMessage.of(new byte[2000]), Duration.ofSeconds(1)))
