@@ -23,9 +23,14 @@ final class BenchmarkCases {
                         (s, dir) -> new String[] { "sender", dir.resolve("b.sock").toString(),
                                 Integer.toString(s.count(100_000_000)), PAYLOAD }),
                 new TwoJvmCase("baseline.shm.line.rtt", "two processes spinning on a cache line each: the floor of a "
-                        + "shared-memory round trip on this machine, after 3 s of warm-up", true, SharedMemoryPingPong.class,
+                        + "round trip between two sides that publish on lines of their own, after 3 s of warm-up", true, SharedMemoryPingPong.class,
                         (s, dir) -> new String[] { "echo", dir.toString(), n(s, 1_000_000), "line" },
                         (s, dir) -> new String[] { "client", dir.toString(), n(s, 1_000_000), "line" }),
+                new TwoJvmCase("baseline.shm.sharedline.rtt", "two processes spinning on one cache line, 8 bytes "
+                        + "apart: the least a shared-memory round trip costs on this machine, after 3 s of warm-up", true,
+                        SharedMemoryPingPong.class,
+                        (s, dir) -> new String[] { "echo", dir.toString(), n(s, 1_000_000), "shared-line" },
+                        (s, dir) -> new String[] { "client", dir.toString(), n(s, 1_000_000), "shared-line" }),
                 new TwoJvmCase("baseline.shm.ring.rtt", "ping-pong over two minimal one-producer one-consumer rings of "
                         + "64-byte records (Agrona-style), busy-spin, after 3 s of warm-up", true, SharedMemoryPingPong.class,
                         (s, dir) -> new String[] { "echo", dir.toString(), n(s, 1_000_000), "ring" },

@@ -17,7 +17,11 @@ import java.nio.file.StandardOpenOption;
  *
  * <ul>
  * <li>{@code line}: each side writes a counter on a cache line of its own and spins on the
- * other's: one cache-line hand-off each way, the floor of any shared-memory round trip.</li>
+ * other's: one cache-line hand-off each way, the floor of a round trip between two
+ * processes that each publish on a line of their own, as two queues do.</li>
+ * <li>{@code shared-line}: both counters on one cache line, 8 bytes apart: the line goes back and
+ * forth with no other line involved, the least any shared-memory round trip can cost on this
+ * machine (two lines need more coherence traffic than one).</li>
  * <li>{@code ring}: two single-producer single-consumer rings of 64-byte records (an 8-byte
  * header, published last with a release store, in the manner of Agrona's one-to-one ring buffer),
  * the echo copying each record's payload into its reply: about the least a ring can do. The
@@ -25,7 +29,7 @@ import java.nio.file.StandardOpenOption;
  * consumer per ring, and nothing survives a crash.</li>
  * </ul>
  *
- * <p>Arguments: {@code echo|client <dir> <round trips> line|ring}.
+ * <p>Arguments: {@code echo|client <dir> <round trips> line|shared-line|ring}.
  */
 public final class SharedMemoryPingPong {
 
@@ -54,12 +58,14 @@ public final class SharedMemoryPingPong {
         boolean client = args[0].equals("client");
         int count = Integer.parseInt(args[2]);
         boolean ring = args[3].equals("ring");
+        boolean sharedLine = args[3].equals("shared-line");
         try (FileChannel channel = FileChannel.open(Path.of(args[1]).resolve("pingpong.shm"), StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            // two rings, or two counters 128 bytes apart; the file is new and zero
+            // two rings, or two counters a ring apart or on one line; the file is new and zero
             MappedByteBuffer memory = channel.map(FileChannel.MapMode.READ_WRITE, 0, 2L * RING);
-            int mine = client ? 0 : RING;
-            int theirs = client ? RING : 0;
+            int otherSide = sharedLine ? Long.BYTES : RING;
+            int mine = client ? 0 : otherSide;
+            int theirs = client ? otherSide : 0;
             if (!client) {
                 Peer.ready();
                 echo(memory, mine, theirs, ring);
