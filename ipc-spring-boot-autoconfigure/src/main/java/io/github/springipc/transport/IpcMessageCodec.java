@@ -50,7 +50,15 @@ public final class IpcMessageCodec {
     private IpcMessageCodec() {
     }
 
-    /** Bytes {@link #encode} will produce for this message. */
+    /**
+     * Bytes {@link #encode} will produce for this message. Also checks everything the encoding
+     * can refuse, so that a writer that sizes its space with it (a queue claiming ring space)
+     * learns of a message it can not write before it claims anything.
+     *
+     * @throws IllegalArgumentException when the message has more than {@link #MAX_HEADERS}
+     *         headers or a header name longer than 65535 UTF-8 bytes
+     * @throws IpcMessageTooLargeException when the encoding would not fit in an array
+     */
     public static int encodedLength(IpcMessage message) {
         int cached = message.encodedLength;
         if (cached > 0) { // 0: not computed yet (an envelope has at least its 2-byte header count)
@@ -61,9 +69,14 @@ public final class IpcMessageCodec {
             length = (long) message.headerBlock.length + message.payload().length;
         }
         else {
+            checkHeaderCount(message);
             length = 2;
             for (Map.Entry<String, String> header : message.headers().entrySet()) {
-                length += 2 + utf8Length(header.getKey()) + 4 + utf8Length(header.getValue());
+                int keyLength = utf8Length(header.getKey());
+                if (keyLength > 0xFFFF) {
+                    throw headerNameTooLong(header.getKey());
+                }
+                length += 2 + keyLength + 4 + utf8Length(header.getValue());
             }
             length += message.payload().length;
         }
@@ -149,8 +162,7 @@ public final class IpcMessageCodec {
             String key = header.getKey();
             if (isAscii(key)) {
                 if (key.length() > 0xFFFF) {
-                    throw new IllegalArgumentException("Header name longer than 65535 bytes: "
-                            + key.substring(0, 64) + "...");
+                    throw headerNameTooLong(key);
                 }
                 SHORT.set(target, at, (short) key.length());
                 at = putAscii(target, at + 2, key);
@@ -158,8 +170,7 @@ public final class IpcMessageCodec {
             else {
                 byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
                 if (bytes.length > 0xFFFF) {
-                    throw new IllegalArgumentException("Header name longer than 65535 bytes: "
-                            + key.substring(0, 64) + "...");
+                    throw headerNameTooLong(key);
                 }
                 SHORT.set(target, at, (short) bytes.length);
                 target.put(at + 2, bytes);
@@ -178,6 +189,10 @@ public final class IpcMessageCodec {
             }
         }
         return at;
+    }
+
+    private static IllegalArgumentException headerNameTooLong(String key) {
+        return new IllegalArgumentException("Header name longer than 65535 UTF-8 bytes: " + key.substring(0, 64) + "...");
     }
 
     private static void checkHeaderCount(IpcMessage message) {

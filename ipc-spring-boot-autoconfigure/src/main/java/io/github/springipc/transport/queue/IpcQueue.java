@@ -459,11 +459,28 @@ public final class IpcQueue implements IpcChannel {
             return false;
         }
         boolean wake = this.blocking && this.ring.waitersAfterClaim();
-        this.ring.beginWrite(position, length, TYPE_ENVELOPE);
-        // absolute: no duplicate of the ring buffer per message (length was checked by the claim)
-        IpcMessageCodec.encodeAt(message, this.ring.buffer, this.ring.index(position) + RECORD_HEADER_LENGTH);
+        try {
+            this.ring.beginWrite(position, length, TYPE_ENVELOPE);
+            // absolute: no duplicate of the ring buffer per message (length was checked by the claim)
+            IpcMessageCodec.encodeAt(message, this.ring.buffer, this.ring.index(position) + RECORD_HEADER_LENGTH);
+            beforePublish();
+        }
+        catch (Throwable ex) {
+            giveUp(position, recordSize(length));
+            throw ex;
+        }
         publish(position, wake);
         return true;
+    }
+
+    /**
+     * Pads over a claim that failed before it was published. Everything a message can be refused
+     * for is checked before the claim, so this takes only what nobody expects (an error, a bug):
+     * a claim left EMPTY would stop every consumer at it for as long as this process lives, since
+     * recovery pads only the claims of dead processes.
+     */
+    private void giveUp(long position, int size) {
+        this.ring.pad(position, size);
     }
 
     /**
@@ -494,6 +511,7 @@ public final class IpcQueue implements IpcChannel {
      */
     public boolean offer(ByteBuffer source, int offset, int length) {
         checkedLength(length);
+        Objects.checkFromIndexSize(offset, length, source.limit()); // before the claim: see giveUp
         ProducerLane lane = this.lanes.enter();
         try {
             return offerThrough(lane, source, offset, length);
@@ -510,8 +528,15 @@ public final class IpcQueue implements IpcChannel {
             return false;
         }
         boolean wake = this.blocking && this.ring.waitersAfterClaim();
-        this.ring.beginWrite(position, length, TYPE_RAW);
-        this.ring.writePayload(position, source, offset, length);
+        try {
+            this.ring.beginWrite(position, length, TYPE_RAW);
+            this.ring.writePayload(position, source, offset, length);
+            beforePublish();
+        }
+        catch (Throwable ex) {
+            giveUp(position, recordSize(length));
+            throw ex;
+        }
         publish(position, wake);
         return true;
     }
@@ -566,11 +591,19 @@ public final class IpcQueue implements IpcChannel {
                 }
             }
             boolean wake = this.blocking && this.ring.waitersAfterClaim();
+            long end = position + total;
             for (int i = 0; i < n; i++) {
                 ByteBuffer message = messages[from + i];
                 int length = message.remaining();
-                this.ring.beginWrite(position, length, TYPE_RAW);
-                this.ring.writePayload(position, message, message.position(), length);
+                try {
+                    this.ring.beginWrite(position, length, TYPE_RAW);
+                    this.ring.writePayload(position, message, message.position(), length);
+                    beforePublish();
+                }
+                catch (Throwable ex) {
+                    giveUp(position, (int) (end - position)); // the rest of the run: published records stay
+                    throw ex;
+                }
                 this.ring.publish(position); // consumers may take it while we write the next
                 if (QueueRing.TEST_HOOKS && i == 0 && n > 1) {
                     QueueRing.crashPoint("mid-run");
@@ -671,14 +704,18 @@ public final class IpcQueue implements IpcChannel {
         return keptUnlessClosed(this.ring.claim(lane, size, run), size);
     }
 
-    /** {@code wake}: a consumer slept when we claimed (see {@link QueueRing#waitersAfterClaim}). */
-    private void publish(long position, boolean wake) {
+    /** Runs the test hook between writing a record and publishing it (only with {@code QueueRing.TEST_HOOKS}). */
+    private static void beforePublish() {
         if (QueueRing.TEST_HOOKS) {
             Runnable hook = beforePublishHook;
             if (hook != null) {
                 hook.run();
             }
         }
+    }
+
+    /** {@code wake}: a consumer slept when we claimed (see {@link QueueRing#waitersAfterClaim}). */
+    private void publish(long position, boolean wake) {
         this.ring.publish(position);
         if (wake) {
             ringSleepers();

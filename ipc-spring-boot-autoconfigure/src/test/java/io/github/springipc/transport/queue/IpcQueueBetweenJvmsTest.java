@@ -346,6 +346,27 @@ class IpcQueueBetweenJvmsTest {
         }
     }
 
+    @Test
+    void aWriteThatFailsBetweenItsClaimAndItsPublishIsPaddedSoALiveProducerNeverBlocksTheQueue() throws Exception {
+        int capacity = 8192;
+        SiblingJvm sibling = start("failer", "fail-mid-write", capacity);
+        sibling.awaitLineContaining("SENT-AFTER", START);
+        assertThat(sibling.output()).contains("SEND-FAILED failed mid-write", "OFFER-FAILED failed mid-write",
+                "RUN-FAILED run failed mid-write");
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", QueueOptions.builder().capacity(capacity).build())) {
+            List<String> received = new ArrayList<>();
+            IpcDelivery delivery;
+            while ((delivery = queue.receive(Duration.ofMillis(500))) != null) {
+                received.add(new String(delivery.message().payload(), StandardCharsets.UTF_8));
+                delivery.acknowledge();
+            }
+            assertThat(sibling.isAlive()).as("the producer lives: no recovery pads its claims").isTrue();
+            assertThat(received).as("failed writes are padding, the rest arrives").containsExactly("before", "run-0",
+                    "after");
+            assertThat(queue.corruptRecords()).isZero();
+        }
+    }
+
     private SiblingJvm start(String name, String role, int capacity, String... more) {
         List<String> args = new ArrayList<>(List.of(role, this.dir.toString(), "q", Integer.toString(capacity)));
         args.addAll(List.of(more));

@@ -57,6 +57,32 @@ class IpcQueueTest {
     }
 
     @Test
+    void aMessageTheEncodingRefusesIsRefusedBeforeItClaimsAnythingAndTheQueueGoesOn() throws Exception {
+        try (IpcQueue producer = IpcQueue.open(this.dir, "q", SMALL); IpcQueue consumer = IpcQueue.open(this.dir, "q", SMALL)) {
+            Map<String, String> tooMany = new java.util.HashMap<>();
+            for (int i = 0; i <= io.github.springipc.transport.IpcMessageCodec.MAX_HEADERS; i++) {
+                tooMany.put("h" + i, "");
+            }
+            assertThatExceptionOfType(IllegalArgumentException.class)
+                    .isThrownBy(() -> producer.trySend(IpcMessage.of(tooMany, bytes("x"))))
+                    .withMessageContaining("at most 1024 headers");
+            String longName = "n".repeat(0x10000);
+            assertThatExceptionOfType(IllegalArgumentException.class)
+                    .isThrownBy(() -> producer.send(IpcMessage.of(Map.of(longName, "v"), bytes("x")), Duration.ofSeconds(1)))
+                    .withMessageContaining("Header name longer than 65535");
+            ByteBuffer source = ByteBuffer.allocate(16);
+            assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> producer.offer(source, 8, 16));
+            assertThatExceptionOfType(IndexOutOfBoundsException.class).isThrownBy(() -> producer.offer(source, 0, -1));
+            assertThat(producer.pendingBytes()).as("nothing was claimed").isZero();
+
+            producer.send(IpcMessage.of(bytes("after")), Duration.ofSeconds(1));
+            IpcDelivery delivery = consumer.receive(Duration.ofSeconds(1));
+            assertThat(new String(delivery.message().payload(), StandardCharsets.UTF_8)).isEqualTo("after");
+            delivery.acknowledge();
+        }
+    }
+
+    @Test
     void anAttachmentBeyondTheSlotsFailsNamingTheSettingThatGivesMore() {
         QueueOptions oneSlot = SMALL.toBuilder().slots(1).build();
         try (IpcQueue first = IpcQueue.open(this.dir, "q", oneSlot)) {

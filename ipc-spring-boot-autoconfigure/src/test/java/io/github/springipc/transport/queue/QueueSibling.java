@@ -43,6 +43,7 @@ public final class QueueSibling {
             case "consume" -> consume(dir, name, options, Paths.get(args[4]), Integer.parseInt(args[5]));
             case "drain" -> drain(dir, name, options, Paths.get(args[4]));
             case "stall" -> stall(dir, name, options, Integer.parseInt(args[4]));
+            case "fail-mid-write" -> failMidWrite(dir, name, options);
             case "idle" -> idle(dir, name, options);
             case "respond" -> respond(dir, name, options);
             case "crash" -> crash(dir, name, options, args[4]);
@@ -125,6 +126,54 @@ public final class QueueSibling {
                 stopUntilKilled();
             };
             queue.send(IpcMessage.of("never-published".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * Sends "before", then an envelope, a raw message and a run of two raw messages whose writes
+     * each fail between the claim and the publish (the hook throws), then "after"; reports each
+     * failure and stays alive (recovery pads only the claims of dead processes).
+     */
+    private static void failMidWrite(Path dir, String name, QueueOptions options) throws Exception {
+        try (IpcQueue queue = IpcQueue.open(dir, name, options)) {
+            queue.send(IpcMessage.of("before".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+            IpcQueue.beforePublishHook = () -> {
+                throw new IllegalStateException("failed mid-write");
+            };
+            try {
+                queue.send(IpcMessage.of("failed-envelope".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+            }
+            catch (IllegalStateException expected) {
+                System.out.println("SEND-FAILED " + expected.getMessage());
+            }
+            ByteBuffer raw = ByteBuffer.wrap("failed-raw".getBytes(StandardCharsets.UTF_8));
+            try {
+                queue.offer(raw, 0, raw.limit());
+            }
+            catch (IllegalStateException expected) {
+                System.out.println("OFFER-FAILED " + expected.getMessage());
+            }
+            // a run of three whose second write fails: the first is published, the rest padded
+            int[] writes = new int[1];
+            IpcQueue.beforePublishHook = () -> {
+                if (++writes[0] == 2) {
+                    throw new IllegalStateException("run failed mid-write");
+                }
+            };
+            ByteBuffer[] run = new ByteBuffer[3];
+            for (int i = 0; i < run.length; i++) {
+                run[i] = ByteBuffer.wrap(("run-" + i).getBytes(StandardCharsets.UTF_8));
+            }
+            try {
+                queue.tryWrite(run, 0, run.length);
+            }
+            catch (IllegalStateException expected) {
+                System.out.println("RUN-FAILED " + expected.getMessage());
+            }
+            IpcQueue.beforePublishHook = null;
+            queue.send(IpcMessage.of("after".getBytes(StandardCharsets.UTF_8)), Duration.ofSeconds(5));
+            System.out.println("SENT-AFTER");
+            stopUntilKilled();
         }
     }
 
