@@ -177,8 +177,10 @@ public final class IpcQueue implements IpcChannel {
     private volatile Thread heldBy;
 
     /**
-     * Acknowledgements between their check of {@link #closed} and their store (see
-     * {@link #acknowledge}); {@link #close()} waits for them before it returns the slot's claims.
+     * Work on this attachment's slot between its check of {@link #closed} and its end:
+     * acknowledgements (see {@link #acknowledge}), the settling of a stamped drain's batch and
+     * reclaims, which record their span in the slot. {@link #close()} waits for them before it
+     * returns the slot's claims and frees it.
      */
     @SuppressWarnings("unused") // through SETTLING
     private volatile int settling;
@@ -187,6 +189,9 @@ public final class IpcQueue implements IpcChannel {
     private volatile long[] liveCounts;
 
     private final ThreadLocal<long[]> batches = ThreadLocal.withInitial(() -> new long[MAX_BATCH]);
+
+    /** The claim stamps of a stamped drain's {@link #batches}, read while close could not return them. */
+    private final ThreadLocal<long[]> stamps = ThreadLocal.withInitial(() -> new long[MAX_BATCH]);
 
     /**
      * Claimed positions of {@link #poll()} and {@link #receive(int, Duration)}: apart from the
@@ -795,7 +800,7 @@ public final class IpcQueue implements IpcChannel {
                 Thread.yield();
                 continue;
             }
-            this.ring.reclaim(this.slot, this.epoch); // going to sleep: leave the ring clean
+            reclaimWhileOpen(); // going to sleep: leave the ring clean
             if (sleepOnDoorbell(remaining)) {
                 pending = 0;
             }
@@ -1059,6 +1064,7 @@ public final class IpcQueue implements IpcChannel {
     /** {@link #drain} for a thread that found the held span in use: claims are stamped CLAIMED one by one. */
     private int drainStamped(RawMessageHandler handler, int limit) {
         long[] batch = this.batches.get();
+        long[] claims = this.stamps.get();
         int count;
         synchronized (this.claimLock) {
             checkOpen();
@@ -1071,6 +1077,11 @@ public final class IpcQueue implements IpcChannel {
             else {
                 count = this.ring.claimBatch(this.slot, this.epoch, batch, Math.min(Math.max(1, limit), MAX_BATCH),
                         false);
+            }
+            // our stamps, read under the lock that close takes to return them: a close during the
+            // handler may give them to other consumers, and the settling below must then fail
+            for (int i = 0; i < count; i++) {
+                claims[i] = this.ring.state(batch[i]);
             }
         }
         if (count == 0) {
@@ -1086,12 +1097,38 @@ public final class IpcQueue implements IpcChannel {
             }
         }
         finally {
-            for (int i = 0; i < count; i++) {
-                settleOwned(batch[i], i < handled);
-            }
+            settleStamped(batch, claims, count, handled);
             reclaimIfDue();
         }
         return count;
+    }
+
+    /**
+     * Settles a stamped drain's batch: the first {@code handled} records are acknowledged, the
+     * rest released for redelivery. A close of another thread may have returned them while the
+     * handler ran (it waits only for the held span), so, as {@link #acknowledge} does, the
+     * {@link #settling} count raised before the {@link #closed} check makes a close wait for the
+     * stores, and after close only a CAS from our own stamp settles a record.
+     */
+    private void settleStamped(long[] batch, long[] claims, int count, int handled) {
+        SETTLING.getAndAdd(this, 1);
+        try {
+            boolean open = !this.closed;
+            for (int i = 0; i < count; i++) {
+                if (i >= handled) {
+                    release(batch[i], claims[i]); // a CAS from our stamp either way
+                }
+                else if (open) {
+                    this.ring.acknowledgeOwned(batch[i]);
+                }
+                else {
+                    this.ring.acknowledge(batch[i], claims[i]); // fails if close returned it: redelivered
+                }
+            }
+        }
+        finally {
+            SETTLING.getAndAdd(this, -1);
+        }
     }
 
     /** Settles a record stamped CLAIMED by this attachment, held by the calling drain since its claim. */
@@ -1112,7 +1149,7 @@ public final class IpcQueue implements IpcChannel {
     private void idleDrain() {
         if (++this.idleDrains >= IDLE_DRAINS_BEFORE_RECLAIM) {
             this.idleDrains = 0;
-            this.ring.reclaim(this.slot, this.epoch);
+            reclaimWhileOpen();
         }
         else {
             reclaimIfDue();
@@ -1126,7 +1163,25 @@ public final class IpcQueue implements IpcChannel {
      */
     private void reclaimIfDue() {
         if (this.ring.dispatch() - this.ring.head() >= this.reclaimThreshold) {
-            this.ring.reclaim(this.slot, this.epoch);
+            reclaimWhileOpen();
+        }
+    }
+
+    /**
+     * Reclaims unless this attachment is closed: a reclaim records its span in our slot, which
+     * a close frees (and another process may then take). Consumer threads reclaim while another
+     * thread may close; the {@link #settling} count makes the close wait for a reclaim under way.
+     * Two atomics, once per reclaimed span or idle spell.
+     */
+    private void reclaimWhileOpen() {
+        SETTLING.getAndAdd(this, 1);
+        try {
+            if (!this.closed) {
+                this.ring.reclaim(this.slot, this.epoch);
+            }
+        }
+        finally {
+            SETTLING.getAndAdd(this, -1);
         }
     }
 
@@ -1302,12 +1357,18 @@ public final class IpcQueue implements IpcChannel {
      */
     public int housekeeping() {
         this.nextHousekeeping = System.nanoTime() + this.options.livenessInterval().toNanos();
-        if (this.closed) {
-            return 0;
+        SETTLING.getAndAdd(this, 1); // recovery works through our lock files and reclaims through our slot
+        try {
+            if (this.closed) {
+                return 0;
+            }
+            int recovered = this.recovery.recoverDeadPeers(this.slot);
+            this.ring.reclaim(this.slot, this.epoch);
+            return recovered;
         }
-        int recovered = this.recovery.recoverDeadPeers(this.slot);
-        this.ring.reclaim(this.slot, this.epoch);
-        return recovered;
+        finally {
+            SETTLING.getAndAdd(this, -1);
+        }
     }
 
     /** Records found violating the layout so far, by every process (a metric). */
@@ -1452,8 +1513,9 @@ public final class IpcQueue implements IpcChannel {
     }
 
     /**
-     * Waits (bounded) for acknowledgements that passed their {@link #closed} check before close
-     * and have yet to make their one store (nanoseconds, unless the thread was descheduled).
+     * Waits (bounded) for work on the slot that passed its {@link #closed} check before close
+     * (see {@link #settling}): an acknowledgement's one store, a stamped drain's settling, a
+     * reclaim or housekeeping (nanoseconds to microseconds, unless the thread was descheduled).
      */
     private void awaitSettling() {
         long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;

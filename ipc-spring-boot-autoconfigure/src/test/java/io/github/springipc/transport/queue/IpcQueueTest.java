@@ -83,6 +83,66 @@ class IpcQueueTest {
     }
 
     @Test
+    void aStampedDrainThatReturnsAfterItsAttachmentClosedLeavesTheMessagesCloseReturnedToTheirNewConsumer()
+            throws Exception {
+        try (IpcQueue producer = IpcQueue.open(this.dir, "q", SMALL); IpcQueue other = IpcQueue.open(this.dir, "q", SMALL)) {
+            IpcQueue closing = IpcQueue.open(this.dir, "q", SMALL);
+            ByteBuffer one = ByteBuffer.allocate(1);
+            assertThat(producer.offer(one.put(0, (byte) 0), 0, 1)).isTrue();
+            assertThat(producer.offer(one.put(0, (byte) 1), 0, 1)).isTrue();
+            CountDownLatch heldIn = new CountDownLatch(1);
+            CountDownLatch heldGo = new CountDownLatch(1);
+            CountDownLatch stampedIn = new CountDownLatch(1);
+            CountDownLatch stampedGo = new CountDownLatch(1);
+            Thread held = new Thread(() -> closing.drain((buffer, offset, length) -> {
+                heldIn.countDown();
+                await(heldGo);
+            }, 1));
+            held.start();
+            assertThat(heldIn.await(5, TimeUnit.SECONDS)).isTrue();
+            AtomicInteger stampedGot = new AtomicInteger(-1);
+            Thread stamped = new Thread(() -> closing.drain((buffer, offset, length) -> { // the held span is taken
+                stampedGot.set(buffer.get(offset));
+                stampedIn.countDown();
+                await(stampedGo);
+            }, 1));
+            stamped.start();
+            assertThat(stampedIn.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(stampedGot.get()).isEqualTo(1);
+
+            Thread closer = new Thread(closing::close); // waits for the held drain only
+            closer.start();
+            heldGo.countDown();
+            closer.join(5_000);
+            assertThat(closer.isAlive()).isFalse();
+            IpcDelivery redelivered = other.receive(Duration.ofSeconds(1));
+            assertThat(redelivered.deliveryAttempt()).as("close returned the stamped drain's message").isEqualTo(2);
+
+            stampedGo.countDown(); // its handler returns: its settling must not touch the message now
+            stamped.join(5_000);
+            assertThat(stamped.isAlive()).isFalse();
+            redelivered.release();
+            IpcDelivery again = other.receive(Duration.ofSeconds(1));
+            assertThat(again).as("the new consumer's release took effect").isNotNull();
+            assertThat(again.deliveryAttempt()).isEqualTo(3);
+            assertThat(again.message().payload()).containsExactly(1);
+            again.acknowledge();
+            held.join(5_000);
+        }
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            if (!latch.await(5, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("not released in time");
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void anAttachmentBeyondTheSlotsFailsNamingTheSettingThatGivesMore() {
         QueueOptions oneSlot = SMALL.toBuilder().slots(1).build();
         try (IpcQueue first = IpcQueue.open(this.dir, "q", oneSlot)) {
