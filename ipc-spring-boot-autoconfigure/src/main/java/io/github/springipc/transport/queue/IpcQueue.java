@@ -1047,7 +1047,7 @@ public final class IpcQueue implements IpcChannel {
                     }
                     else {
                         for (int i = handled; i < count; i++) {
-                            this.ring.release(batch[i], available(1)); // before the span is cleared
+                            this.ring.releaseHeld(batch[i]); // before the span is cleared
                         }
                         this.ring.settleHeld(this.slot); // one store settles the whole batch
                     }

@@ -65,8 +65,9 @@ package io.github.springipc.transport.queue;
  *  | epoch (low 32 bits)          | slot     | attempt         | kind    |
  *  +------------------------------+----------+-----------------+---------+
  *   kind: 0 EMPTY (free, or claimed and being written), 2 AVAILABLE(attempt),
- *         3 CLAIMED(slot,epoch,attempt), 4 DONE, 5 PADDING, 6 RECLAIMING(slot,epoch);
- *         1 (WRITING) is no longer written since version 2.
+ *         3 CLAIMED(slot,epoch,attempt), 4 DONE, 5 PADDING, 6 RECLAIMING(slot,epoch,prior);
+ *         1 (WRITING) is no longer written since version 2. RECLAIMING keeps the low 16 bits
+ *         of the settled state it replaced (DONE, PADDING or AVAILABLE(1)) in bits 8-23.
  *   Behind dispatch, AVAILABLE(1) inside some slot's claim or held span is in flight, and
  *   outside every such span it is settled (a drain settles a whole span by clearing it).
  * </pre>
@@ -266,8 +267,18 @@ final class QueueLayout {
         return CLAIMED | ((long) Math.min(attempt, MAX_ATTEMPT) << 8) | ((long) slot << 24) | (epoch << 32);
     }
 
-    static long reclaiming(int slot, long epoch) {
-        return RECLAIMING | ((long) slot << 24) | (epoch << 32);
+    /**
+     * The mark of a reclaimer, keeping the settled state it replaces (DONE, PADDING or
+     * AVAILABLE(1): kind and attempt fit the 16 bits) so that the mark can be undone by whoever
+     * finds it: the reclaimer itself, or the recovery of a reclaimer that died.
+     */
+    static long reclaiming(int slot, long epoch, long prior) {
+        return RECLAIMING | ((prior & 0xFFFF) << 8) | ((long) slot << 24) | (epoch << 32);
+    }
+
+    /** The settled state a {@link #reclaiming} mark replaced; 0 (EMPTY) in a mark of an older version. */
+    static long priorOf(long mark) {
+        return (mark >>> 8) & 0xFFFF;
     }
 
     static final long DONE_STATE = DONE;

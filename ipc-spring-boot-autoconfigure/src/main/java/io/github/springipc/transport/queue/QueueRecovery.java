@@ -103,24 +103,57 @@ final class QueueRecovery {
         return true;
     }
 
+    /**
+     * Finishes or undoes the reclaim a dead slot was making. The reclaimer announces the head
+     * position ({@code reclaimFrom}) before it marks the record there, and records the span
+     * ({@code reclaimTo}) once the mark is known to be on the head record (see
+     * {@code QueueRing.reclaim}). So: with the span recorded and the head still there, zero the
+     * span and move the head; otherwise a mark of this slot at the announced offset, whichever lap
+     * it landed on, is put back to the state it replaced.
+     */
     private void finishReclaim(int slot) {
         long head = this.ring.head();
         long from = this.ring.slotLong(slot, SLOT_RECLAIM_FROM);
-        if (from >= 0 && from == head) {
-            this.ring.finishReclaim(from, this.ring.slotLong(slot, SLOT_RECLAIM_TO));
+        if (from >= 0) {
+            long to = this.ring.slotLong(slot, SLOT_RECLAIM_TO);
+            if (to >= 0 && from == head) {
+                this.ring.finishReclaim(from, to);
+            }
+            else {
+                unmark(slot, from);
+            }
             return;
         }
-        // died between marking the head record and recording what it would zero: unmark it
+        // a mark without an announcement comes from a version that announced after marking:
+        // at the head it replaced a settled record; a lapped one at the dispatch cursor, padding
         long state = this.ring.state(head);
         if (kind(state) == RECLAIMING && slotOf(state) == slot && this.ring.head() == head) {
-            this.ring.casState(head, state, DONE_STATE);
+            this.ring.casState(head, state, settledPrior(state, DONE_STATE));
         }
-        // a lapped mark at the dispatch cursor (see QueueRing.reclaim) was a padding record
         long dispatch = this.ring.dispatch();
         long atDispatch = this.ring.state(dispatch);
         if (dispatch < this.ring.tail() && kind(atDispatch) == RECLAIMING && slotOf(atDispatch) == slot) {
-            this.ring.casState(dispatch, atDispatch, PADDING_STATE);
+            this.ring.casState(dispatch, atDispatch, settledPrior(atDispatch, PADDING_STATE));
         }
+    }
+
+    /**
+     * Puts back what a dead reclaimer's mark at the offset of {@code position} replaced: a record
+     * state, or (a lapped mark that landed inside a later record's payload) 8 payload bytes. Only
+     * this slot's exact mark is touched: a payload never holds one by chance.
+     */
+    private void unmark(int slot, long position) {
+        long word = this.ring.state(position);
+        int epoch = (int) this.ring.slotLong(slot, SLOT_EPOCH);
+        if (kind(word) == RECLAIMING && slotOf(word) == slot && epochOf(word) == epoch
+                && QueueRing.settled(priorOf(word))) {
+            this.ring.casState(position, word, priorOf(word));
+        }
+    }
+
+    private static long settledPrior(long mark, long otherwise) {
+        long prior = priorOf(mark);
+        return QueueRing.settled(prior) ? prior : otherwise;
     }
 
     /** Turns what the dead producer claimed but did not publish (if anything) into padding, lane by lane. */

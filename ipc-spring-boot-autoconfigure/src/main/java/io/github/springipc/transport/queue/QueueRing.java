@@ -39,7 +39,7 @@ final class QueueRing {
 
     /**
      * Test hook (only with {@link #TEST_HOOKS}): called at the named crash points ({@code "after-tail-claim"},
-     * {@code "after-dispatch-claim"}, {@code "mid-reclaim"}) so a test can kill the process there.
+     * {@code "after-dispatch-claim"}, {@code "after-reclaim-mark"}, {@code "mid-reclaim"}) so a test can kill the process there.
      */
     static volatile java.util.function.Consumer<String> crashPoint;
 
@@ -539,6 +539,16 @@ final class QueueRing {
      * Moves the head over settled records at the head, zeroing their bytes first: producers
      * rely on zeroed memory beyond the tail ("not written yet"). Whoever wins the CAS of the head
      * record's state to RECLAIMING does it; everyone else returns at once.
+     *
+     * <p>Positions never repeat but ring offsets do: a reclaimer descheduled for a whole lap
+     * between reading the head record's state and its CAS may mark the record of a later lap at
+     * the same offset (when that record's state, or the payload word there, happens to hold the
+     * same value). So the reclaimer announces the position in its slot ({@code reclaimFrom},
+     * with {@code reclaimTo} = -1) before the CAS, checks the head once more just before it,
+     * and after it undoes a mark that turns out not to be on the head record; the mark keeps the
+     * state it replaced, so the recovery of a reclaimer that died in between undoes it too
+     * ({@code QueueRecovery}). A record of the held span that its drain releases waits out such a
+     * mark ({@link #releaseHeld}).
      */
     void reclaim(int slot, long epoch) {
         long head = head();
@@ -555,17 +565,24 @@ final class QueueRing {
         if (head >= dispatch) {
             return;
         }
-        long mark = reclaiming(slot, epoch);
-        if (!LONG.compareAndSet(this.buffer, index + RECORD_STATE, state, mark)) {
+        int slotBase = slotOffset(slot);
+        LONG.setOpaque(this.buffer, slotBase + SLOT_RECLAIM_TO, -1L);
+        LONG.setRelease(this.buffer, slotBase + SLOT_RECLAIM_FROM, head); // announced: see above
+        long mark = reclaiming(slot, epoch, state);
+        if (head() != head || !LONG.compareAndSet(this.buffer, index + RECORD_STATE, state, mark)) {
+            LONG.setRelease(this.buffer, slotBase + SLOT_RECLAIM_FROM, -1L);
             return;
         }
+        if (TEST_HOOKS) {
+            crashPoint("after-reclaim-mark");
+        }
         if (head() != head) { // the ring lapped while we were descheduled: not the head record
-            LONG.compareAndSet(this.buffer, index + RECORD_STATE, mark, state);
+            unmark(head, mark, slotBase);
             return;
         }
         int size = sizeOf((long) LONG.getOpaque(this.buffer, index + RECORD_LENGTH), head);
         if (size < 0) {
-            LONG.compareAndSet(this.buffer, index + RECORD_STATE, mark, state);
+            unmark(head, mark, slotBase);
             countCorrupt();
             return;
         }
@@ -580,11 +597,48 @@ final class QueueRing {
             }
             end += nextSize;
         }
-        int slotBase = slotOffset(slot);
-        LONG.setOpaque(this.buffer, slotBase + SLOT_RECLAIM_TO, end);
-        LONG.setRelease(this.buffer, slotBase + SLOT_RECLAIM_FROM, head);
+        LONG.setRelease(this.buffer, slotBase + SLOT_RECLAIM_TO, end); // recovery may now finish it
         finishReclaim(head, end);
         LONG.setRelease(this.buffer, slotBase + SLOT_RECLAIM_FROM, -1L);
+    }
+
+    /** Puts back the state that {@code mark} replaced at {@code position}, then withdraws the announcement. */
+    private void unmark(long position, long mark, int slotBase) {
+        LONG.compareAndSet(this.buffer, index(position) + RECORD_STATE, mark, priorOf(mark));
+        LONG.setRelease(this.buffer, slotBase + SLOT_RECLAIM_FROM, -1L);
+    }
+
+    /**
+     * Releases an unhandled record of this slot's held span (still AVAILABLE(1)) for
+     * redelivery. A reclaimer's mark on it can only be a lapped one (see {@link #reclaim}),
+     * which its reclaimer undoes at once, or its recovery within a liveness interval: wait for
+     * that, for at most a second.
+     *
+     * @return whether it was released
+     */
+    boolean releaseHeld(long position) {
+        long deadline = 0;
+        for (int spins = 0;; spins++) {
+            if (release(position, available(1))) {
+                return true;
+            }
+            if (kind(state(position)) != RECLAIMING) {
+                return false;
+            }
+            long now = System.nanoTime();
+            if (deadline == 0) {
+                deadline = now + 1_000_000_000L;
+            }
+            else if (now - deadline >= 0) {
+                return false;
+            }
+            if (spins < 100) {
+                Thread.onSpinWait();
+            }
+            else {
+                Thread.yield();
+            }
+        }
     }
 
     /**

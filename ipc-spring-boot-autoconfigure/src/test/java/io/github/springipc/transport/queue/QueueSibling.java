@@ -242,7 +242,7 @@ public final class QueueSibling {
         switch (point) {
             case "after-tail-claim" -> queue.send(IpcMessage.of(new byte[] { 1 }), Duration.ofSeconds(5));
             case "after-dispatch-claim" -> queue.drain((buffer, offset, length) -> { }, 16);
-            case "mid-reclaim" -> {
+            case "mid-reclaim", "after-reclaim-mark" -> {
                 queue.receive(Duration.ofSeconds(5)).acknowledge();
                 queue.housekeeping(); // reclaims the acknowledged record
             }
