@@ -463,7 +463,7 @@ public final class IpcQueue implements IpcChannel {
         if (position < 0) {
             return false;
         }
-        boolean wake = this.blocking && this.ring.waitersAfterClaim();
+        boolean wake = this.ring.waitersAfterClaim(); // whatever our own strategy: consumers may block
         try {
             this.ring.beginWrite(position, length, TYPE_ENVELOPE);
             // absolute: no duplicate of the ring buffer per message (length was checked by the claim)
@@ -532,7 +532,7 @@ public final class IpcQueue implements IpcChannel {
         if (position < 0) {
             return false;
         }
-        boolean wake = this.blocking && this.ring.waitersAfterClaim();
+        boolean wake = this.ring.waitersAfterClaim(); // whatever our own strategy: consumers may block
         try {
             this.ring.beginWrite(position, length, TYPE_RAW);
             this.ring.writePayload(position, source, offset, length);
@@ -595,7 +595,7 @@ public final class IpcQueue implements IpcChannel {
                     total += recordSize(messages[from + i].remaining());
                 }
             }
-            boolean wake = this.blocking && this.ring.waitersAfterClaim();
+            boolean wake = this.ring.waitersAfterClaim(); // whatever our own strategy: consumers may block
             long end = position + total;
             for (int i = 0; i < n; i++) {
                 ByteBuffer message = messages[from + i];
@@ -1224,7 +1224,7 @@ public final class IpcQueue implements IpcChannel {
     }
 
     void release(long position, long claim) {
-        if (this.ring.release(position, claim) && this.blocking && this.ring.hasWaiters()) {
+        if (this.ring.release(position, claim) && this.ring.hasWaiters()) {
             ringSleepers();
         }
     }

@@ -15,7 +15,9 @@ public enum WaitStrategy {
 
     /**
      * Poll the queue in a tight loop: the lowest latency, at the price of a whole core per
-     * waiting thread. Producers then skip the doorbell's fence.
+     * waiting thread. The strategy is each attachment's own: producers ring the doorbells of
+     * sleeping consumers whatever their own strategy (one load of a line nobody writes while
+     * nobody sleeps), so a busy-spinning producer may feed blocking consumers in other processes.
      */
     BUSY_SPIN
 }

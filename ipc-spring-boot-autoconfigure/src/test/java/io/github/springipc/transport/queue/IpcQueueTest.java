@@ -143,6 +143,34 @@ class IpcQueueTest {
     }
 
     @Test
+    void aBusySpinningProducerRingsTheDoorbellOfASleepingBlockingConsumer() throws Exception {
+        QueueOptions spinning = SMALL.toBuilder().waitStrategy(WaitStrategy.BUSY_SPIN).build();
+        try (IpcQueue producer = IpcQueue.open(this.dir, "q", spinning); IpcQueue consumer = IpcQueue.open(this.dir, "q", SMALL)) {
+            java.util.concurrent.CompletableFuture<Long> received = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    IpcDelivery delivery = consumer.receive(Duration.ofSeconds(30));
+                    delivery.acknowledge();
+                    return System.nanoTime();
+                }
+                catch (InterruptedException ex) {
+                    throw new IllegalStateException(ex);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!consumer.ring().waitersAfterClaim()) { // asleep on its doorbell: its timer runs 1 s
+                assertThat(System.nanoTime()).as("the consumer went to sleep").isLessThan(deadline);
+                Thread.sleep(1);
+            }
+            long sent = System.nanoTime();
+            producer.send(IpcMessage.of(bytes("ding")), Duration.ofSeconds(1));
+            long woken = received.get(10, TimeUnit.SECONDS);
+            // rung: microseconds (a loaded machine: milliseconds); not rung: the 1 s timer
+            assertThat(Duration.ofNanos(woken - sent)).as("woken by the producer's ring, not its timer")
+                    .isLessThan(Duration.ofMillis(500));
+        }
+    }
+
+    @Test
     void anAttachmentBeyondTheSlotsFailsNamingTheSettingThatGivesMore() {
         QueueOptions oneSlot = SMALL.toBuilder().slots(1).build();
         try (IpcQueue first = IpcQueue.open(this.dir, "q", oneSlot)) {
