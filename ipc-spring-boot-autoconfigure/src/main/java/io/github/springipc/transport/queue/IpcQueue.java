@@ -1047,7 +1047,7 @@ public final class IpcQueue implements IpcChannel {
                     }
                     else {
                         for (int i = handled; i < count; i++) {
-                            this.ring.releaseHeld(batch[i]); // before the span is cleared
+                            releaseHeld(batch[i]); // before the span is cleared
                         }
                         this.ring.settleHeld(this.slot); // one store settles the whole batch
                     }
@@ -1128,6 +1128,19 @@ public final class IpcQueue implements IpcChannel {
         }
         finally {
             SETTLING.getAndAdd(this, -1);
+        }
+    }
+
+    /**
+     * Releases an unhandled record of the held span for redelivery. The one thing that can stand
+     * in the way is a lapped reclaim mark (see {@link QueueRing#reclaim}); if its reclaimer died
+     * holding it, the recovery that puts it back is run here, since this thread would otherwise
+     * settle the record with its span.
+     */
+    private void releaseHeld(long position) {
+        if (!this.ring.releaseHeld(position) && kind(this.ring.state(position)) == RECLAIMING) {
+            housekeeping();
+            this.ring.releaseHeld(position);
         }
     }
 
@@ -1498,12 +1511,17 @@ public final class IpcQueue implements IpcChannel {
     /**
      * Waits (bounded) until no drain of another thread holds the slot's held span, so that it
      * settles its batch before we return our claims. A drain that returns after we gave up
-     * waiting sees {@link #heldDrainAbandoned} and leaves the slot alone (its batch is returned).
+     * waiting, or whose own handler closes us, sees {@link #heldDrainAbandoned} and leaves the
+     * slot alone: its batch is returned, and the slot may belong to another process by then.
      */
     private void awaitHeldDrain() {
+        if (this.heldBy == Thread.currentThread()) {
+            this.heldDrainAbandoned = true; // closed from the drain's own handler: nothing to wait for
+            return;
+        }
         long deadline = System.nanoTime() + CLOSE_WAIT_NANOS;
         Thread holder;
-        while ((holder = this.heldBy) != null && holder != Thread.currentThread()) {
+        while ((holder = this.heldBy) != null) {
             if (System.nanoTime() - deadline >= 0) {
                 this.heldDrainAbandoned = true;
                 return;

@@ -16,7 +16,7 @@ package io.github.springipc.transport.queue;
  * Header (each counter on its own 128-byte line so that producers, dispatchers and
  * reclaimers do not false-share):
  *    0  magic            u64  "SIPCQUE1" (0x3145555143504953)
- *    8  version          u32  3
+ *    8  version          u32  4
  *   12  slotCount        u32  process slots in the slot table (1..256)
  *   16  capacity         u64  ring bytes, a power of two
  *   24  maxMessageSize   u32  informative: the creator's limit
@@ -76,7 +76,12 @@ final class QueueLayout {
 
     static final long MAGIC = 0x3145555143504953L; // "SIPCQUE1" little-endian
 
-    static final int VERSION = 3;
+    /**
+     * Layout version. 4: a reclaimer announces {@code reclaimFrom} before it marks, and its
+     * RECLAIMING mark keeps the state it replaced (3 marked first and read the slot's reclaim
+     * fields differently, so the two must not share a file).
+     */
+    static final int VERSION = 4;
 
     static final int MAGIC_OFFSET = 0;
 
@@ -276,7 +281,7 @@ final class QueueLayout {
         return RECLAIMING | ((prior & 0xFFFF) << 8) | ((long) slot << 24) | (epoch << 32);
     }
 
-    /** The settled state a {@link #reclaiming} mark replaced; 0 (EMPTY) in a mark of an older version. */
+    /** The settled state a {@link #reclaiming} mark replaced. */
     static long priorOf(long mark) {
         return (mark >>> 8) & 0xFFFF;
     }

@@ -114,26 +114,15 @@ final class QueueRecovery {
     private void finishReclaim(int slot) {
         long head = this.ring.head();
         long from = this.ring.slotLong(slot, SLOT_RECLAIM_FROM);
-        if (from >= 0) {
-            long to = this.ring.slotLong(slot, SLOT_RECLAIM_TO);
-            if (to >= 0 && from == head) {
-                this.ring.finishReclaim(from, to);
-            }
-            else {
-                unmark(slot, from);
-            }
-            return;
+        if (from < 0) {
+            return; // not reclaiming: a reclaimer announces before it marks
         }
-        // a mark without an announcement comes from a version that announced after marking:
-        // at the head it replaced a settled record; a lapped one at the dispatch cursor, padding
-        long state = this.ring.state(head);
-        if (kind(state) == RECLAIMING && slotOf(state) == slot && this.ring.head() == head) {
-            this.ring.casState(head, state, settledPrior(state, DONE_STATE));
+        long to = this.ring.slotLong(slot, SLOT_RECLAIM_TO);
+        if (to >= 0 && from == head) {
+            this.ring.finishReclaim(from, to);
         }
-        long dispatch = this.ring.dispatch();
-        long atDispatch = this.ring.state(dispatch);
-        if (dispatch < this.ring.tail() && kind(atDispatch) == RECLAIMING && slotOf(atDispatch) == slot) {
-            this.ring.casState(dispatch, atDispatch, settledPrior(atDispatch, PADDING_STATE));
+        else {
+            unmark(slot, from);
         }
     }
 
@@ -151,10 +140,6 @@ final class QueueRecovery {
         }
     }
 
-    private static long settledPrior(long mark, long otherwise) {
-        long prior = priorOf(mark);
-        return QueueRing.settled(prior) ? prior : otherwise;
-    }
 
     /** Turns what the dead producer claimed but did not publish (if anything) into padding, lane by lane. */
     private boolean padUnpublished(int slot) {

@@ -39,11 +39,15 @@ final class QueueRing {
 
     /**
      * Test hook (only with {@link #TEST_HOOKS}): called at the named crash points ({@code "after-tail-claim"},
-     * {@code "after-dispatch-claim"}, {@code "after-reclaim-mark"}, {@code "mid-reclaim"}) so a test can kill the process there.
+     * {@code "after-dispatch-claim"}, {@code "before-reclaim-mark"}, {@code "after-reclaim-mark"},
+     * {@code "mid-reclaim"}) so a test can stop or kill the process there.
      */
     static volatile java.util.function.Consumer<String> crashPoint;
 
     final ByteBuffer buffer;
+
+    /** Held by the one thread of this attachment that reclaims (see {@link #reclaim}). */
+    private final java.util.concurrent.atomic.AtomicBoolean reclaimer = new java.util.concurrent.atomic.AtomicBoolean();
 
     final int capacity;
 
@@ -548,7 +552,9 @@ final class QueueRing {
      * and after it undoes a mark that turns out not to be on the head record; the mark keeps the
      * state it replaced, so the recovery of a reclaimer that died in between undoes it too
      * ({@code QueueRecovery}). A record of the held span that its drain releases waits out such a
-     * mark ({@link #releaseHeld}).
+     * mark ({@link #releaseHeld}). One thread of the attachment reclaims at a time: the
+     * announcement and the span live in the slot, which its threads share, and a thread that
+     * withdrew its own failed announcement must not erase another's.
      */
     void reclaim(int slot, long epoch) {
         long head = head();
@@ -565,9 +571,26 @@ final class QueueRing {
         if (head >= dispatch) {
             return;
         }
+        if (!this.reclaimer.compareAndSet(false, true)) {
+            return; // another thread of this attachment reclaims
+        }
+        try {
+            markAndReclaim(slot, epoch, head, state, dispatch);
+        }
+        finally {
+            this.reclaimer.set(false);
+        }
+    }
+
+    /** {@link #reclaim} of the head record at {@code head}, read in the settled {@code state}, for the one reclaiming thread. */
+    private void markAndReclaim(int slot, long epoch, long head, long state, long dispatch) {
+        int index = index(head);
         int slotBase = slotOffset(slot);
         LONG.setOpaque(this.buffer, slotBase + SLOT_RECLAIM_TO, -1L);
-        LONG.setRelease(this.buffer, slotBase + SLOT_RECLAIM_FROM, head); // announced: see above
+        LONG.setRelease(this.buffer, slotBase + SLOT_RECLAIM_FROM, head); // announced: see reclaim
+        if (TEST_HOOKS) {
+            crashPoint("before-reclaim-mark");
+        }
         long mark = reclaiming(slot, epoch, state);
         if (head() != head || !LONG.compareAndSet(this.buffer, index + RECORD_STATE, state, mark)) {
             LONG.setRelease(this.buffer, slotBase + SLOT_RECLAIM_FROM, -1L);

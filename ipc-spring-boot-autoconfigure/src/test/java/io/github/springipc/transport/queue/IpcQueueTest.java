@@ -131,6 +131,32 @@ class IpcQueueTest {
         }
     }
 
+    @Test
+    void aDrainWhoseOwnHandlerClosesTheAttachmentLeavesTheSlotToItsNextOwner() throws Exception {
+        try (IpcQueue producer = IpcQueue.open(this.dir, "q", SMALL)) {
+            IpcQueue closing = IpcQueue.open(this.dir, "q", SMALL);
+            assertThat(producer.offer(ByteBuffer.wrap(new byte[] { 7 }), 0, 1)).isTrue();
+            IpcQueue[] next = new IpcQueue[1];
+            long nextHeldFrom = 1L << 40; // stands for a held drain of the slot's next owner
+            assertThat(closing.drain((buffer, offset, length) -> {
+                closing.close(); // returns the message being handled and frees the slot
+                next[0] = IpcQueue.open(this.dir, "q", SMALL);
+                assertThat(next[0].slot()).as("the freed slot is taken again").isEqualTo(closing.slot());
+                next[0].ring().setSlotLong(next[0].slot(), QueueLayout.SLOT_HELD_FROM, nextHeldFrom);
+            }, 16)).isEqualTo(1);
+            try (IpcQueue owner = next[0]) {
+                assertThat(owner.ring().slotLong(owner.slot(), QueueLayout.SLOT_HELD_FROM))
+                        .as("the closed drain did not settle a span in a slot that is no longer its own")
+                        .isEqualTo(nextHeldFrom);
+                owner.ring().setSlotLong(owner.slot(), QueueLayout.SLOT_HELD_FROM, -1L);
+                IpcDelivery again = owner.receive(Duration.ofSeconds(1));
+                assertThat(again.deliveryAttempt()).as("close returned it").isEqualTo(2);
+                assertThat(again.message().payload()).containsExactly(7);
+                again.acknowledge();
+            }
+        }
+    }
+
     private static void await(CountDownLatch latch) {
         try {
             if (!latch.await(5, TimeUnit.SECONDS)) {

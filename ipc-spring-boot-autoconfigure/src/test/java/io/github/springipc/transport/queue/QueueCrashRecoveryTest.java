@@ -136,6 +136,23 @@ class QueueCrashRecoveryTest {
         }
     }
 
+    @Test
+    void aKilledProcessWhoseTwoThreadsReclaimedAtOnceLeavesItsReclaimToRecovery() throws Exception {
+        try (IpcQueue queue = IpcQueue.open(this.dir, "q", OPTIONS)) {
+            queue.send(message("first"), Duration.ofSeconds(1));
+            killAt("two-reclaimers"); // one thread zeroing, the other's failed attempt done
+            queue.housekeeping();
+            assertThat(queue.pendingBytes()).as("recovery finished the reclaim: the head moved").isZero();
+            for (int i = 0; i < 200; i++) {
+                queue.send(message("n" + i + "x".repeat(i % 100)), Duration.ofSeconds(1));
+                IpcDelivery delivery = queue.receive(Duration.ofSeconds(1));
+                assertThat(text(delivery)).startsWith("n" + i);
+                delivery.acknowledge();
+            }
+            assertThat(queue.corruptRecords()).isZero();
+        }
+    }
+
     private void killAt(String point) {
         try (SiblingJvm sibling = SiblingJvm.builder(QueueSibling.class).name(point)
                 .jvmArguments("-Dspringipc.queue.test-hooks=true")

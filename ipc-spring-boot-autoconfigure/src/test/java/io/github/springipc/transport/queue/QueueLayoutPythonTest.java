@@ -25,7 +25,7 @@ class QueueLayoutPythonTest {
             with open(sys.argv[1], 'r+b') as f:
                 m = mmap.mmap(f.fileno(), 0)
                 magic, version, slots, capacity = struct.unpack_from('<QIIQ', m, 0)
-                assert magic == 0x3145555143504953 and version == 3, (hex(magic), version)
+                assert magic == 0x3145555143504953 and version == 4, (hex(magic), version)
                 ring = struct.unpack_from('<Q', m, 32)[0]
                 tail, head, dispatch = (struct.unpack_from('<Q', m, o)[0] for o in (128, 256, 384))
                 print('counters', head, dispatch, tail)

@@ -59,6 +59,7 @@ class QueueRecoveryReclaimMarksTest {
 
     @Test
     void aLappedMarkOnAMessageNotYetDeliveredIsPutBackAndTheMessageArrives() throws Exception {
+        this.queue.write(raw("first"), Duration.ofSeconds(1)); // the marked record is not at the head
         long position = this.ring.tail();
         this.queue.write(raw("victim"), Duration.ofSeconds(1));
         long state = this.ring.state(position);
@@ -69,6 +70,9 @@ class QueueRecoveryReclaimMarksTest {
 
         this.queue.housekeeping();
 
+        IpcDelivery first = this.queue.receive(Duration.ofSeconds(1));
+        assertThat(text(first)).isEqualTo("first");
+        first.acknowledge();
         IpcDelivery delivery = this.queue.receive(Duration.ofSeconds(1));
         assertThat(delivery).as("the marked message").isNotNull();
         assertThat(text(delivery)).isEqualTo("victim");

@@ -246,6 +246,7 @@ public final class QueueSibling {
                 queue.receive(Duration.ofSeconds(5)).acknowledge();
                 queue.housekeeping(); // reclaims the acknowledged record
             }
+            case "two-reclaimers" -> twoReclaimers(queue);
             case "mid-run" -> {
                 ByteBuffer[] run = new ByteBuffer[5];
                 for (int i = 0; i < run.length; i++) {
@@ -334,6 +335,61 @@ public final class QueueSibling {
      * input open while it runs; at its end (the parent is gone) this process ends too, so that
      * no sibling outlives its test.
      */
+    /**
+     * Two threads of one attachment reclaim the same settled head record (the parent sent it;
+     * this process takes and acknowledges it): "second" announces its reclaim and stops before
+     * its CAS; the main thread then reclaims, and "second" goes on. Whichever thread reaches the
+     * middle of the zeroing first lets the other finish its attempt, reports the crash point and
+     * waits to be killed: recovery must then find the reclaim that was under way.
+     */
+    private static void twoReclaimers(IpcQueue queue) throws Exception {
+        queue.receive(Duration.ofSeconds(5)).acknowledge();
+        CountDownLatch secondStopped = new CountDownLatch(1);
+        CountDownLatch secondGo = new CountDownLatch(1);
+        Thread[] second = new Thread[1];
+        QueueRing.crashPoint = reached -> {
+            Thread me = Thread.currentThread();
+            if (reached.equals("before-reclaim-mark") && me == second[0]) {
+                secondStopped.countDown();
+                awaitQuietly(secondGo);
+            }
+            else if (reached.equals("mid-reclaim")) {
+                secondGo.countDown();
+                if (me != second[0]) {
+                    joinQuietly(second[0]);
+                }
+                System.out.println("CRASH-POINT two-reclaimers");
+                stopUntilKilled();
+            }
+        };
+        second[0] = new Thread(queue::housekeeping, "second");
+        second[0].start();
+        if (!secondStopped.await(10, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("the second reclaimer never announced");
+        }
+        queue.housekeeping();
+        secondGo.countDown();
+        stopUntilKilled();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join(10_000);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void stopUntilKilled() {
         try {
             while (System.in.read() != -1) {
