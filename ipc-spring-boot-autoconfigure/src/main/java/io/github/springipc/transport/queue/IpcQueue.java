@@ -1034,7 +1034,8 @@ public final class IpcQueue implements IpcChannel {
             this.idleDrains = 0;
             int handled = 0;
             try {
-                for (; handled < count; handled++) {
+                // a handler that closed this attachment gave the batch back: hand it no more
+                for (; handled < count && !this.heldDrainAbandoned; handled++) {
                     long position = batch[handled];
                     int length = lengthOf(this.ring.word0(position));
                     handler.onMessage(this.readOnlyView, this.ring.index(position) + RECORD_HEADER_LENGTH, length);
@@ -1047,14 +1048,14 @@ public final class IpcQueue implements IpcChannel {
                     }
                     else {
                         for (int i = handled; i < count; i++) {
-                            releaseHeld(batch[i]); // before the span is cleared
+                            this.ring.releaseHeld(batch[i]); // before the span is cleared
                         }
                         this.ring.settleHeld(this.slot); // one store settles the whole batch
                     }
                     reclaimIfDue();
                 }
             }
-            return count;
+            return handled;
         }
         finally {
             HELD_BY.setRelease(this, (Thread) null);
@@ -1090,7 +1091,8 @@ public final class IpcQueue implements IpcChannel {
         }
         int handled = 0;
         try {
-            for (; handled < count; handled++) {
+            // once closed (maybe by the handler), close may have given the rest to other consumers
+            for (; handled < count && !this.closed; handled++) {
                 long position = batch[handled];
                 int length = lengthOf(this.ring.word0(position));
                 handler.onMessage(this.readOnlyView, this.ring.index(position) + RECORD_HEADER_LENGTH, length);
@@ -1100,7 +1102,7 @@ public final class IpcQueue implements IpcChannel {
             settleStamped(batch, claims, count, handled);
             reclaimIfDue();
         }
-        return count;
+        return handled;
     }
 
     /**
@@ -1128,19 +1130,6 @@ public final class IpcQueue implements IpcChannel {
         }
         finally {
             SETTLING.getAndAdd(this, -1);
-        }
-    }
-
-    /**
-     * Releases an unhandled record of the held span for redelivery. The one thing that can stand
-     * in the way is a lapped reclaim mark (see {@link QueueRing#reclaim}); if its reclaimer died
-     * holding it, the recovery that puts it back is run here, since this thread would otherwise
-     * settle the record with its span.
-     */
-    private void releaseHeld(long position) {
-        if (!this.ring.releaseHeld(position) && kind(this.ring.state(position)) == RECLAIMING) {
-            housekeeping();
-            this.ring.releaseHeld(position);
         }
     }
 

@@ -633,33 +633,26 @@ final class QueueRing {
 
     /**
      * Releases an unhandled record of this slot's held span (still AVAILABLE(1)) for
-     * redelivery. A reclaimer's mark on it can only be a lapped one (see {@link #reclaim}),
-     * which its reclaimer undoes at once, or its recovery within a liveness interval: wait for
-     * that, for at most a second.
+     * redelivery. A reclaimer's mark on it can only be a lapped one (see {@link #reclaim}: a
+     * reclaim of the head never reaches a held span), placed while the record was AVAILABLE(1):
+     * the release then takes the record from the mark, whose reclaimer finds the head moved and
+     * whose undoing (by the reclaimer, or by the recovery of a dead one) expects the exact mark
+     * and so leaves the released record alone. No waiting, even for a dead reclaimer.
      *
-     * @return whether it was released
+     * @return whether it was released (false only if someone else took the record back: the
+     *         recovery of this slot by a close that gave up waiting for the drain)
      */
     boolean releaseHeld(long position) {
-        long deadline = 0;
-        for (int spins = 0;; spins++) {
-            if (release(position, available(1))) {
+        long released = available(2);
+        for (;;) {
+            long state = state(position);
+            boolean fromMark = kind(state) == RECLAIMING && priorOf(state) == available(1);
+            if (state != available(1) && !fromMark) {
+                return false;
+            }
+            if (casState(position, state, released)) {
+                requestRedelivery();
                 return true;
-            }
-            if (kind(state(position)) != RECLAIMING) {
-                return false;
-            }
-            long now = System.nanoTime();
-            if (deadline == 0) {
-                deadline = now + 1_000_000_000L;
-            }
-            else if (now - deadline >= 0) {
-                return false;
-            }
-            if (spins < 100) {
-                Thread.onSpinWait();
-            }
-            else {
-                Thread.yield();
             }
         }
     }

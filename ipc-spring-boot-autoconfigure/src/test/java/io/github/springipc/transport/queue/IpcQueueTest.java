@@ -136,22 +136,52 @@ class IpcQueueTest {
         try (IpcQueue producer = IpcQueue.open(this.dir, "q", SMALL)) {
             IpcQueue closing = IpcQueue.open(this.dir, "q", SMALL);
             assertThat(producer.offer(ByteBuffer.wrap(new byte[] { 7 }), 0, 1)).isTrue();
+            assertThat(producer.offer(ByteBuffer.wrap(new byte[] { 8 }), 0, 1)).isTrue();
             IpcQueue[] next = new IpcQueue[1];
             long nextHeldFrom = 1L << 40; // stands for a held drain of the slot's next owner
+            AtomicInteger calls = new AtomicInteger();
             assertThat(closing.drain((buffer, offset, length) -> {
-                closing.close(); // returns the message being handled and frees the slot
+                assertThat(calls.incrementAndGet()).as("no message after the handler closed the queue").isEqualTo(1);
+                closing.close(); // returns the batch and frees the slot
                 next[0] = IpcQueue.open(this.dir, "q", SMALL);
                 assertThat(next[0].slot()).as("the freed slot is taken again").isEqualTo(closing.slot());
                 next[0].ring().setSlotLong(next[0].slot(), QueueLayout.SLOT_HELD_FROM, nextHeldFrom);
-            }, 16)).isEqualTo(1);
+            }, 16)).as("handled").isEqualTo(1);
             try (IpcQueue owner = next[0]) {
                 assertThat(owner.ring().slotLong(owner.slot(), QueueLayout.SLOT_HELD_FROM))
                         .as("the closed drain did not settle a span in a slot that is no longer its own")
                         .isEqualTo(nextHeldFrom);
                 owner.ring().setSlotLong(owner.slot(), QueueLayout.SLOT_HELD_FROM, -1L);
-                IpcDelivery again = owner.receive(Duration.ofSeconds(1));
-                assertThat(again.deliveryAttempt()).as("close returned it").isEqualTo(2);
-                assertThat(again.message().payload()).containsExactly(7);
+                for (int expected = 7; expected <= 8; expected++) {
+                    IpcDelivery again = owner.receive(Duration.ofSeconds(1));
+                    assertThat(again.deliveryAttempt()).as("close returned it").isEqualTo(2);
+                    assertThat(again.message().payload()).containsExactly(expected);
+                    again.acknowledge();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aHeldDrainReleasesARecordThatALappedReclaimMarkCoversAtOnce() throws Exception {
+        try (IpcQueue producer = IpcQueue.open(this.dir, "q", SMALL); IpcQueue consumer = IpcQueue.open(this.dir, "q", SMALL)) {
+            assertThat(producer.offer(ByteBuffer.wrap(new byte[] { 1 }), 0, 1)).isTrue();
+            long second = producer.ring().tail();
+            assertThat(producer.offer(ByteBuffer.wrap(new byte[] { 2 }), 0, 1)).isTrue();
+            QueueRing ring = consumer.ring();
+            // a reclaimer of another process, descheduled for a lap, marked the second record
+            long mark = QueueLayout.reclaiming(producer.slot(), 9, QueueLayout.available(1));
+            assertThatThrownBy(() -> consumer.drain((buffer, offset, length) -> {
+                assertThat(ring.casState(second, QueueLayout.available(1), mark)).isTrue();
+                throw new IllegalStateException("handler failed");
+            }, 16)).hasMessage("handler failed");
+            assertThat(ring.state(second)).as("taken from the mark").isEqualTo(QueueLayout.available(2));
+            assertThat(ring.casState(second, mark, QueueLayout.available(1))).as("the reclaimer's undo misses").isFalse();
+            for (int expected = 1; expected <= 2; expected++) {
+                IpcDelivery again = consumer.receive(Duration.ofSeconds(1));
+                assertThat(again).as("redelivered " + expected).isNotNull();
+                assertThat(again.deliveryAttempt()).isEqualTo(2);
+                assertThat(again.message().payload()).containsExactly(expected);
                 again.acknowledge();
             }
         }
