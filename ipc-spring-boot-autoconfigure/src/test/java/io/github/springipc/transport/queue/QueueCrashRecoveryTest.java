@@ -108,14 +108,7 @@ class QueueCrashRecoveryTest {
             killAt("mid-reclaim");
             queue.housekeeping();
             assertThat(queue.pendingBytes()).as("head moved over the reclaimed record").isZero();
-            // the whole ring is usable again, many times over
-            for (int i = 0; i < 500; i++) {
-                queue.send(message("n" + i + "x".repeat(i % 100)), Duration.ofSeconds(1));
-                IpcDelivery delivery = queue.receive(Duration.ofSeconds(1));
-                assertThat(text(delivery)).startsWith("n" + i);
-                delivery.acknowledge();
-            }
-            assertThat(queue.corruptRecords()).isZero();
+            assertTheWholeRingIsUsable(queue, 500);
         }
     }
 
@@ -126,13 +119,7 @@ class QueueCrashRecoveryTest {
             killAt("after-reclaim-mark");
             queue.housekeeping(); // puts the settled state back, then reclaims the record itself
             assertThat(queue.pendingBytes()).as("head moved over the settled record").isZero();
-            for (int i = 0; i < 200; i++) {
-                queue.send(message("n" + i + "x".repeat(i % 100)), Duration.ofSeconds(1));
-                IpcDelivery delivery = queue.receive(Duration.ofSeconds(1));
-                assertThat(text(delivery)).startsWith("n" + i);
-                delivery.acknowledge();
-            }
-            assertThat(queue.corruptRecords()).isZero();
+            assertTheWholeRingIsUsable(queue, 200);
         }
     }
 
@@ -143,14 +130,19 @@ class QueueCrashRecoveryTest {
             killAt("two-reclaimers"); // one thread zeroing, the other's failed attempt done
             queue.housekeeping();
             assertThat(queue.pendingBytes()).as("recovery finished the reclaim: the head moved").isZero();
-            for (int i = 0; i < 200; i++) {
-                queue.send(message("n" + i + "x".repeat(i % 100)), Duration.ofSeconds(1));
-                IpcDelivery delivery = queue.receive(Duration.ofSeconds(1));
-                assertThat(text(delivery)).startsWith("n" + i);
-                delivery.acknowledge();
-            }
-            assertThat(queue.corruptRecords()).isZero();
+            assertTheWholeRingIsUsable(queue, 200);
         }
+    }
+
+    /** Sends and takes {@code messages} messages of varied sizes: the ring laps many times. */
+    private static void assertTheWholeRingIsUsable(IpcQueue queue, int messages) throws InterruptedException {
+        for (int i = 0; i < messages; i++) {
+            queue.send(message("n" + i + "x".repeat(i % 100)), Duration.ofSeconds(1));
+            IpcDelivery delivery = queue.receive(Duration.ofSeconds(1));
+            assertThat(text(delivery)).startsWith("n" + i);
+            delivery.acknowledge();
+        }
+        assertThat(queue.corruptRecords()).isZero();
     }
 
     private void killAt(String point) {
