@@ -212,11 +212,9 @@ class IpcQueueTest {
                     throw new IllegalStateException(ex);
                 }
             });
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!consumer.ring().waitersAfterClaim()) { // asleep on its doorbell: its timer runs 1 s
-                assertThat(System.nanoTime()).as("the consumer went to sleep").isLessThan(deadline);
-                Thread.sleep(1);
-            }
+            // asleep on its doorbell: its timer runs 1 s from now
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                    .until(() -> consumer.ring().waitersAfterClaim());
             long sent = System.nanoTime();
             producer.send(IpcMessage.of(bytes("ding")), Duration.ofSeconds(1));
             long woken = received.get(10, TimeUnit.SECONDS);
